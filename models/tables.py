@@ -1,0 +1,190 @@
+"""The warehouse's tables as SQLAlchemy 2.0 models (DuckDB dialect via duckdb-engine).
+
+Keys are natural or hash keys (duckdb-engine has no SERIAL); timestamps are naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 2
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SchemaInfo(Base):
+    """One row: the schema version this file is at (upgrades run in place up to SCHEMA_VERSION)."""
+
+    __tablename__ = "minewire_schema"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Source(Base):
+    """A feed or EDGAR company minewire polls, with its cursor."""
+
+    __tablename__ = "sources"
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    url: Mapped[str | None] = mapped_column(String)
+    cik: Mapped[str | None] = mapped_column(String)
+    company: Mapped[str | None] = mapped_column(String)
+    grp: Mapped[str | None] = mapped_column(String)
+    cursor: Mapped[str | None] = mapped_column(String)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Document(Base):
+    """A fetched and parsed article, release or filing document."""
+
+    __tablename__ = "documents"
+    doc_id: Mapped[str] = mapped_column(String, primary_key=True)
+    key: Mapped[str] = mapped_column(String, unique=True)  # canonical URL, or accession/file name
+    url: Mapped[str] = mapped_column(String)
+    canonical_url: Mapped[str | None] = mapped_column(String)
+    title: Mapped[str | None] = mapped_column(String)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    date_source: Mapped[str | None] = mapped_column(String)
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    content_hash: Mapped[str] = mapped_column(String, index=True)
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_type: Mapped[str | None] = mapped_column(String)
+    charset: Mapped[str | None] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    accession: Mapped[str | None] = mapped_column(String)
+    form: Mapped[str | None] = mapped_column(String)
+    items: Mapped[str | None] = mapped_column(String)  # comma-separated 8-K items
+    cik: Mapped[str | None] = mapped_column(String)
+    issuer: Mapped[str | None] = mapped_column(String)
+    tickers: Mapped[str | None] = mapped_column(String)  # comma-separated
+    extracted_version: Mapped[str | None] = mapped_column(String)  # None: never extracted
+
+
+class DocumentCopy(Base):
+    """A syndicated near-duplicate of a stored document: linked, not stored again (schema v2)."""
+
+    __tablename__ = "document_copies"
+    url: Mapped[str] = mapped_column(String, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String)
+    title: Mapped[str | None] = mapped_column(String)
+    distance: Mapped[int] = mapped_column(Integer)  # simhash bits that differ; 0 = same text
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Company(Base):
+    """A company from the bundled registry (plus its aliases, ticker and CIK)."""
+
+    __tablename__ = "companies"
+    company_id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    aliases: Mapped[str | None] = mapped_column(String)  # '|'-separated
+    ticker: Mapped[str | None] = mapped_column(String)
+    cik: Mapped[str | None] = mapped_column(String)
+    kind: Mapped[str | None] = mapped_column(String)
+
+
+class Deal(Base):
+    """One deal, merged from every mention of it (see deal_evidence)."""
+
+    __tablename__ = "deals"
+    deal_id: Mapped[str] = mapped_column(String, primary_key=True)
+    deal_type: Mapped[str] = mapped_column(String)
+    buyer: Mapped[str | None] = mapped_column(String)
+    seller: Mapped[str | None] = mapped_column(String)
+    asset: Mapped[str | None] = mapped_column(String)
+    capacity_mw: Mapped[float | None] = mapped_column(Double)
+    price_usd: Mapped[float | None] = mapped_column(Double)
+    cash_usd: Mapped[float | None] = mapped_column(Double)
+    price_text: Mapped[str | None] = mapped_column(String)
+    currency: Mapped[str | None] = mapped_column(String)
+    price_amount: Mapped[float | None] = mapped_column(Double)
+    country: Mapped[str | None] = mapped_column(String)
+    region: Mapped[str | None] = mapped_column(String)
+    announced_date: Mapped[date | None] = mapped_column(Date)
+    confidence: Mapped[float] = mapped_column(Double)
+    sources: Mapped[int] = mapped_column(Integer)
+
+
+class DealEvidence(Base):
+    """One mention of a deal in one document: the sentence, its span and what was read from it."""
+
+    __tablename__ = "deal_evidence"
+    evidence_id: Mapped[str] = mapped_column(String, primary_key=True)  # hash(doc, span, version)
+    deal_id: Mapped[str] = mapped_column(String, index=True)
+    doc_id: Mapped[str] = mapped_column(String, index=True)
+    sentence: Mapped[str] = mapped_column(Text)
+    start_char: Mapped[int | None] = mapped_column(Integer)
+    end_char: Mapped[int | None] = mapped_column(Integer)
+    extractor_version: Mapped[str] = mapped_column(String)
+    deal_type: Mapped[str] = mapped_column(String)
+    buyer: Mapped[str | None] = mapped_column(String)
+    seller: Mapped[str | None] = mapped_column(String)
+    asset: Mapped[str | None] = mapped_column(String)
+    capacity_mw: Mapped[float | None] = mapped_column(Double)
+    price_usd: Mapped[float | None] = mapped_column(Double)
+    cash_usd: Mapped[float | None] = mapped_column(Double)
+    price_text: Mapped[str | None] = mapped_column(String)
+    currency: Mapped[str | None] = mapped_column(String)
+    price_amount: Mapped[float | None] = mapped_column(Double)
+    country: Mapped[str | None] = mapped_column(String)
+    region: Mapped[str | None] = mapped_column(String)
+    confidence: Mapped[float] = mapped_column(Double)
+
+
+class Fetch(Base):
+    """Every HTTP request minewire made: URL, status, bytes, time, error."""
+
+    __tablename__ = "fetches"
+    fetch_id: Mapped[str] = mapped_column(String, primary_key=True)  # hash(url, fetched_at, n)
+    url: Mapped[str] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String)
+    status: Mapped[int | None] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    elapsed_s: Mapped[float] = mapped_column(Double)
+    error: Mapped[str | None] = mapped_column(String)
+    not_modified: Mapped[bool] = mapped_column(Boolean)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FetchFailure(Base):
+    """The retry list: a document that failed, how often, why, and whether minewire gave up on it."""
+
+    __tablename__ = "fetch_failures"
+    url: Mapped[str] = mapped_column(String, primary_key=True)
+    source: Mapped[str | None] = mapped_column(String)
+    attempts: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime)
+    given_up: Mapped[bool] = mapped_column(Boolean)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class HttpValidator(Base):
+    """ETag / Last-Modified per URL, for conditional GET."""
+
+    __tablename__ = "http_validators"
+    url: Mapped[str] = mapped_column(String, primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String)
+    last_modified: Mapped[str | None] = mapped_column(String)
+
+
+class BackfillWindow(Base):
+    """A backfill date window already walked for a source (reruns skip it)."""
+
+    __tablename__ = "backfill_windows"
+    source: Mapped[str] = mapped_column(String, primary_key=True)
+    window_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    window_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,8 @@
+"""The DuckDB warehouse: engine, schema and upgrades, bulk loads, views, read-only queries, export."""
+
+from warehouse.engine import WarehouseBusy, WarehouseError, connect_read_only, open_warehouse
+from warehouse.schema import init_warehouse, schema_version
+
+__all__ = [
+    "WarehouseBusy", "WarehouseError", "connect_read_only", "init_warehouse", "open_warehouse", "schema_version",
+]

@@ -1,0 +1,85 @@
+"""Loading extracted deals: replace a document's mentions, then rebuild the deals they touch."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from models.records import Deal
+from warehouse.load import _hash, _insert, deal_key
+
+_EVIDENCE_SCHEMA = pa.schema([
+    ("evidence_id", pa.string()), ("deal_id", pa.string()), ("doc_id", pa.string()), ("sentence", pa.string()),
+    ("start_char", pa.int32()), ("end_char", pa.int32()), ("extractor_version", pa.string()),
+    ("deal_type", pa.string()), ("buyer", pa.string()), ("seller", pa.string()), ("asset", pa.string()),
+    ("capacity_mw", pa.float64()), ("price_usd", pa.float64()), ("cash_usd", pa.float64()),
+    ("price_text", pa.string()), ("currency", pa.string()), ("price_amount", pa.float64()),
+    ("country", pa.string()), ("region", pa.string()), ("confidence", pa.float64()),
+])
+_FIELDS = ("deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd", "price_text",
+           "currency", "price_amount", "country", "region")
+
+# Each field from the most confident mention that has it; the date from the earliest document.
+_REBUILD = f"""
+INSERT INTO deals BY NAME
+SELECT e.deal_id,
+       {", ".join(f"arg_max(e.{f}, e.confidence) FILTER (WHERE e.{f} IS NOT NULL) AS {f}" for f in _FIELDS)},
+       CAST(min(d.published_at) AS DATE) AS announced_date,
+       max(e.confidence) AS confidence,
+       count(DISTINCT e.doc_id) AS sources
+FROM deal_evidence e JOIN documents d USING (doc_id)
+WHERE e.deal_id IN (SELECT deal_id FROM _touched)
+GROUP BY e.deal_id
+"""
+
+
+def _evidence_rows(doc_id: str, deals: list[Deal], version: str) -> list[dict]:
+    rows, keys = [], set()
+    for i, deal in enumerate(deals):
+        key = deal_key(deal, doc_id)
+        if key in keys:  # same parties twice in one document: separate deals, told apart by asset/figures
+            key = _hash(key, deal.asset, deal.capacity_mw, deal.price_usd, i)
+        keys.add(key)
+        row = {f: getattr(deal, f) for f in _FIELDS}
+        row.update(evidence_id=_hash(doc_id, version, i, deal.start, deal.end), deal_id=key, doc_id=doc_id,
+                   sentence=deal.evidence, start_char=deal.start, end_char=deal.end,
+                   extractor_version=deal.extractor_version or version, confidence=float(deal.confidence or 0))
+        rows.append(row)
+    return rows
+
+
+def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str) -> list[str]:
+    """Store each document's deals (replacing older mentions); returns ids of deals that are new."""
+    if not extractions:
+        return []
+    doc_ids = [doc_id for doc_id, _ in extractions]
+    rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version)]
+    expanding = sa.bindparam("ids", expanding=True)
+    before = {d for (d,) in conn.execute(sa.text("SELECT deal_id FROM deals"))}
+    old = {d for (d,) in conn.execute(
+        sa.text("SELECT DISTINCT deal_id FROM deal_evidence WHERE doc_id IN :ids").bindparams(expanding),
+        {"ids": doc_ids})}
+    conn.execute(sa.text("DELETE FROM deal_evidence WHERE doc_id IN :ids").bindparams(expanding), {"ids": doc_ids})
+    _insert(conn, "deal_evidence", rows, _EVIDENCE_SCHEMA, "ON CONFLICT DO NOTHING")
+    conn.execute(sa.text("UPDATE documents SET extracted_version = :v WHERE doc_id IN :ids").bindparams(expanding),
+                 {"v": version, "ids": doc_ids})
+    touched = sorted(old | {r["deal_id"] for r in rows})
+    if touched:
+        raw = conn.connection.driver_connection
+        raw.register("_touched", pa.table({"deal_id": touched}))
+        try:
+            raw.execute("DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM _touched)")
+            raw.execute(_REBUILD)
+        finally:
+            raw.unregister("_touched")
+    return [d for d in dict.fromkeys(r["deal_id"] for r in rows) if d not in before]
+
+
+def load_companies(conn: sa.Connection, companies: list[dict]) -> int:
+    """Upsert the bundled company registry into the companies table."""
+    rows = [{"company_id": _hash(c["name"]), "name": c["name"], "aliases": "|".join(c.get("aliases") or []) or None,
+             "ticker": c.get("ticker"), "cik": c.get("cik"), "kind": c.get("kind")} for c in companies]
+    schema = pa.schema([(k, pa.string()) for k in ("company_id", "name", "aliases", "ticker", "cik", "kind")])
+    return _insert(conn, "companies", rows, schema,
+                   "ON CONFLICT (company_id) DO UPDATE SET aliases = excluded.aliases, ticker = excluded.ticker, "
+                   "cik = excluded.cik, kind = excluded.kind")

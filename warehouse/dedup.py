@@ -1,0 +1,32 @@
+"""Near-duplicate detection for syndicated copies: a 64-bit simhash over word shingles plus the figures."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+NEAR_DUPLICATE_BITS = 3
+
+
+def simhash(text: str) -> int:
+    """Signed 64-bit simhash of the text's word 3-shingles (signed so DuckDB's BIGINT holds it)."""
+    words = _WORD.findall(text.lower())[:5000]
+    weights = [0] * 64
+    for i in range(max(len(words) - 2, 1)):
+        shingle = " ".join(words[i : i + 3]).encode()
+        h = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    value = sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def figures(text: str) -> frozenset[str]:
+    """The numbers a text states: two monthly updates from one template differ here, syndicated copies do not."""
+    return frozenset(f.replace(",", "") for f in _FIGURE.findall(text))
+
+
+def distance(a: int, b: int) -> int:
+    return bin((a ^ b) & (1 << 64) - 1).count("1")

@@ -1,0 +1,239 @@
+"""Bulk, idempotent loads: one Arrow insert per table per batch, inside the caller's SQLAlchemy transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from models.records import Deal, FetchedDocument, FetchRecord, Failure, PollResult, normalise_url
+from warehouse import dedup
+from warehouse.engine import raw_connection
+
+_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc",
+             "lp", "sa", "ag", "nv", "se", "the", "holdings", "group"}
+TRANSFER_TYPES = {"asset_sale", "acquisition", "merger"}
+
+
+@dataclass
+class LoadReport:
+    """What one load wrote."""
+
+    stored: list[str] = field(default_factory=list)  # doc_ids of new documents
+    copies: int = 0  # syndicated copies linked to a stored document
+    duplicates: int = 0  # already stored (same key)
+    failures: int = 0
+    given_up: int = 0
+    rows_written: int = 0
+
+
+def utc_naive(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def _insert(conn: sa.Connection, table: str, rows: list[dict], schema: pa.Schema, conflict: str) -> int:
+    """INSERT … BY NAME SELECT from an Arrow table registered on DuckDB's own connection."""
+    if not rows:
+        return 0
+    raw = raw_connection(conn)
+    name = f"_incoming_{table}"
+    raw.register(name, pa.Table.from_pylist(rows, schema=schema))
+    try:
+        raw.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name} {conflict}")
+    finally:
+        raw.unregister(name)
+    return len(rows)
+
+
+_DOC_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("key", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
+    ("title", pa.string()), ("published_at", pa.timestamp("us")), ("date_source", pa.string()),
+    ("modified_at", pa.timestamp("us")), ("fetched_at", pa.timestamp("us")), ("content_hash", pa.string()),
+    ("simhash", pa.int64()), ("text", pa.string()), ("raw", pa.binary()), ("content_type", pa.string()),
+    ("charset", pa.string()), ("source", pa.string()), ("kind", pa.string()), ("accession", pa.string()),
+    ("form", pa.string()), ("items", pa.string()), ("cik", pa.string()), ("issuer", pa.string()),
+    ("tickers", pa.string()), ("extracted_version", pa.string()),
+])
+
+
+def _doc_row(doc: FetchedDocument, simhash: int, now: datetime) -> dict:
+    return {
+        "doc_id": doc.doc_id, "key": doc.key, "url": doc.url, "canonical_url": doc.canonical_url,
+        "title": doc.title, "published_at": utc_naive(doc.published_at), "date_source": doc.date_source,
+        "modified_at": utc_naive(doc.modified_at), "fetched_at": utc_naive(doc.fetched_at) or now,
+        "content_hash": doc.content_hash, "simhash": simhash, "text": doc.text, "raw": doc.raw,
+        "content_type": doc.content_type, "charset": doc.charset, "source": doc.source, "kind": doc.kind,
+        "accession": doc.accession, "form": doc.form, "items": ",".join(doc.items) or None, "cik": doc.cik,
+        "issuer": doc.issuer, "tickers": ",".join(doc.tickers) or None, "extracted_version": None,
+    }
+
+
+def _find_original(conn: sa.Connection, doc: FetchedDocument, sim: int, figs: frozenset,
+                   batch: list[tuple[FetchedDocument, int]]) -> tuple[str, int] | None:
+    """The stored (or earlier-in-batch) document this one copies, with the simhash distance."""
+    for other, other_sim in batch:
+        if other.content_hash == doc.content_hash:
+            return other.doc_id, 0
+        if dedup.distance(sim, other_sim) <= dedup.NEAR_DUPLICATE_BITS and dedup.figures(other.text) == figs:
+            return other.doc_id, dedup.distance(sim, other_sim)
+    rows = conn.execute(
+        sa.text(
+            "SELECT doc_id, text, bit_count(xor(simhash, :h)) AS dist FROM documents "
+            "WHERE content_hash = :c OR bit_count(xor(simhash, :h)) <= :bits ORDER BY dist LIMIT 5"
+        ),
+        {"h": sim, "c": doc.content_hash, "bits": dedup.NEAR_DUPLICATE_BITS},
+    ).fetchall()
+    for doc_id, text, dist in rows:
+        if dist == 0 or dedup.figures(text) == figs:
+            return doc_id, int(dist)
+    return None
+
+
+def load_documents(conn: sa.Connection, docs: list[FetchedDocument], now: datetime | None = None) -> LoadReport:
+    """Store new documents; skip ones already stored; link syndicated copies instead of storing them."""
+    now = now or now_utc()
+    report = LoadReport()
+    keys = [d.key for d in docs]
+    urls = [normalise_url(d.canonical_url or d.url) for d in docs]
+    existing = {k for (k,) in conn.execute(sa.text(
+        "SELECT key FROM documents WHERE key IN :k UNION ALL SELECT url FROM document_copies WHERE url IN :u"
+    ).bindparams(sa.bindparam("k", expanding=True), sa.bindparam("u", expanding=True)),
+        {"k": keys or [""], "u": urls or [""]})}
+    fresh: list[tuple[FetchedDocument, int]] = []
+    copies: list[dict] = []
+    for doc in docs:
+        if doc.key in existing or normalise_url(doc.canonical_url or doc.url) in existing \
+                or any(doc.key == f.key for f, _ in fresh):
+            report.duplicates += 1
+            continue
+        sim = dedup.simhash(doc.text)
+        original = _find_original(conn, doc, sim, dedup.figures(doc.text), fresh)
+        if original:
+            copies.append({"url": normalise_url(doc.canonical_url or doc.url), "doc_id": original[0],
+                           "source": doc.source, "title": doc.title, "distance": original[1], "seen_at": now})
+            continue
+        fresh.append((doc, sim))
+    report.rows_written += _insert(conn, "documents", [_doc_row(d, s, now) for d, s in fresh], _DOC_SCHEMA,
+                                   "ON CONFLICT DO NOTHING")
+    report.rows_written += _insert(conn, "document_copies", copies, _COPY_SCHEMA, "ON CONFLICT DO NOTHING")
+    report.stored = [d.doc_id for d, _ in fresh]
+    report.copies = len(copies)
+    return report
+
+
+_COPY_SCHEMA = pa.schema([("url", pa.string()), ("doc_id", pa.string()), ("source", pa.string()),
+                          ("title", pa.string()), ("distance", pa.int32()), ("seen_at", pa.timestamp("us"))])
+_FETCH_SCHEMA = pa.schema([
+    ("fetch_id", pa.string()), ("url", pa.string()), ("source", pa.string()), ("status", pa.int32()),
+    ("bytes", pa.int64()), ("elapsed_s", pa.float64()), ("error", pa.string()), ("not_modified", pa.bool_()),
+    ("fetched_at", pa.timestamp("us")),
+])
+
+
+def record_fetches(conn: sa.Connection, fetches: list[FetchRecord], now: datetime | None = None) -> int:
+    """Append the fetch log (304 revalidations are counted by the run, not stored: a quiet poll writes nothing)."""
+    now = now or now_utc()
+    rows = []
+    for i, f in enumerate(fetches):
+        if f.not_modified:
+            continue
+        at = utc_naive(f.fetched_at) or now
+        rows.append({"fetch_id": _hash(f.url, at.isoformat(), i), "url": f.url, "source": f.source,
+                     "status": f.status, "bytes": f.bytes, "elapsed_s": f.elapsed_s, "error": f.error,
+                     "not_modified": f.not_modified, "fetched_at": at})
+    return _insert(conn, "fetches", rows, _FETCH_SCHEMA, "ON CONFLICT DO NOTHING")
+
+
+_FAILURE_SCHEMA = pa.schema([
+    ("url", pa.string()), ("source", pa.string()), ("attempts", pa.int32()), ("reason", pa.string()),
+    ("first_failed_at", pa.timestamp("us")), ("last_failed_at", pa.timestamp("us")), ("given_up", pa.bool_()),
+    ("resolved_at", pa.timestamp("us")),
+])
+
+
+def record_failures(conn: sa.Connection, failures: list[Failure], recovered: list[str], max_attempts: int,
+                    now: datetime | None = None) -> int:
+    """Add failures to the retry list (attempts + 1; given up at max_attempts); mark recovered URLs resolved."""
+    now = now or now_utc()
+    rows = [{"url": f.url, "source": f.source, "attempts": 1, "reason": f.reason[:500], "first_failed_at": now,
+             "last_failed_at": now, "given_up": max_attempts <= 1, "resolved_at": None} for f in failures]
+    n = _insert(conn, "fetch_failures", rows, _FAILURE_SCHEMA,
+                "ON CONFLICT (url) DO UPDATE SET attempts = fetch_failures.attempts + 1, "
+                "reason = excluded.reason, last_failed_at = excluded.last_failed_at, resolved_at = NULL, "
+                f"given_up = fetch_failures.attempts + 1 >= {int(max_attempts)}")
+    if recovered:
+        conn.execute(sa.text("UPDATE fetch_failures SET resolved_at = :t WHERE url IN :u").bindparams(
+            sa.bindparam("u", expanding=True)), {"t": now, "u": recovered})
+        n += len(recovered)
+    return n
+
+
+def save_validators(conn: sa.Connection, validators: dict[str, tuple[str | None, str | None]]) -> int:
+    rows = [{"url": u, "etag": e, "last_modified": lm} for u, (e, lm) in validators.items()]
+    schema = pa.schema([("url", pa.string()), ("etag", pa.string()), ("last_modified", pa.string())])
+    return _insert(conn, "http_validators", rows, schema,
+                   "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified")
+
+
+def save_source(conn: sa.Connection, source: dict, cursor: str | None, now: datetime | None = None) -> int:
+    """Upsert the source row; the cursor only moves forward (ISO dates and accessions sort as text)."""
+    row = {**{k: source.get(k) for k in ("name", "kind", "url", "cik", "company")}, "grp": source.get("group"),
+           "cursor": cursor, "last_polled_at": now or now_utc()}
+    schema = pa.schema([(k, pa.string()) for k in ("name", "kind", "url", "cik", "company", "grp", "cursor")]
+                       + [("last_polled_at", pa.timestamp("us"))])
+    return _insert(conn, "sources", [row], schema,
+                   "ON CONFLICT (name) DO UPDATE SET cursor = greatest(sources.cursor, excluded.cursor), "
+                   "last_polled_at = excluded.last_polled_at, url = excluded.url, kind = excluded.kind")
+
+
+def load_poll(conn: sa.Connection, result: PollResult, source: dict, max_attempts: int) -> LoadReport:
+    """Everything one poll produced, in the caller's transaction. A poll that changed nothing writes nothing."""
+    now = now_utc()
+    report = load_documents(conn, result.documents, now)
+    report.rows_written += record_fetches(conn, result.fetches, now)
+    report.rows_written += record_failures(conn, result.failures, result.recovered_urls, max_attempts, now)
+    report.rows_written += save_validators(conn, result.validators)
+    report.failures = len(result.failures)
+    changed = report.rows_written or result.cursor != _cursor(conn, source["name"])
+    if changed:
+        report.rows_written += save_source(conn, source, result.cursor, now)
+    return report
+
+
+def _cursor(conn: sa.Connection, name: str) -> str | None:
+    return conn.execute(sa.text("SELECT cursor FROM sources WHERE name = :n"), {"n": name}).scalar()
+
+
+def norm_party(name: str | None) -> str:
+    """'Bitfarms Ltd.' -> 'bitfarms': the key used to merge mentions of one deal across outlets."""
+    if not name:
+        return ""
+    words = re.sub(r"[^a-z0-9 ]+", " ", name.lower()).split()
+    return " ".join(w for w in words if w not in _SUFFIXES)
+
+
+def deal_key(deal: Deal, doc_id: str) -> str:
+    """Mentions with the same parties (or, lacking them, the same asset) are one deal."""
+    family = "transfer" if deal.deal_type in TRANSFER_TYPES else deal.deal_type
+    seller, buyer = norm_party(deal.seller), norm_party(deal.buyer)
+    if seller and buyer:
+        return _hash(family, seller, buyer)
+    asset = norm_party(deal.asset)
+    if asset and (seller or buyer):
+        return _hash(family, seller or buyer, asset)
+    # Too little to merge on safely: the deal stays tied to its document.
+    return _hash(family, seller, buyer, asset, deal.capacity_mw, deal.price_usd, doc_id)

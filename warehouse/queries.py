@@ -1,0 +1,81 @@
+"""Read-only queries: the deal tracker, ad-hoc SQL, and which documents need (re-)extraction."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+
+from warehouse.engine import WarehouseError, connect_read_only
+
+TRACKER_COLUMNS = ("announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
+                   "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
+
+
+def deal_tracker(path: Path | str, *, company: str | None = None, country: str | None = None,
+                 since: date | None = None, limit: int | None = None) -> tuple[list[str], list[tuple]]:
+    """Rows of the deal_tracker view, filtered; company matches buyer, seller or asset, any case."""
+    where, params = [], []
+    if company:
+        where.append("(buyer ILIKE ? OR seller ILIKE ? OR asset ILIKE ?)")
+        params += [f"%{company}%"] * 3
+    if country:
+        where.append("country ILIKE ?")
+        params.append(country)
+    if since:
+        where.append("announced_date >= ?")
+        params.append(since)
+    sql = f"SELECT {', '.join(TRACKER_COLUMNS)} FROM deal_tracker"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return run_sql(path, sql, params)
+
+
+def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+    """Run a query on a read-only connection; a write fails with a message saying so."""
+    con = connect_read_only(path)
+    try:
+        cur = con.execute(query, params or [])
+        columns = [d[0] for d in cur.description] if cur.description else []
+        return columns, cur.fetchall() if columns else []
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "read-only" in text.lower():
+            raise WarehouseError(f"the warehouse is opened read-only for queries; writes are refused ({text})") from exc
+        raise WarehouseError(f"query failed: {text.splitlines()[0]}") from exc
+    finally:
+        con.close()
+
+
+def documents_to_extract(conn: sa.Connection, *, doc_ids: list[str] | None = None,
+                         stale_for: str | None = None) -> list[tuple[str, str]]:
+    """(doc_id, full text) of the given documents, or of those never extracted or extracted by another version."""
+    full = "CASE WHEN title IS NULL THEN text ELSE title || chr(10) || chr(10) || text END"
+    if doc_ids is not None:
+        q = sa.text(f"SELECT doc_id, {full} FROM documents WHERE doc_id IN :ids ORDER BY doc_id").bindparams(
+            sa.bindparam("ids", expanding=True))
+        return [tuple(r) for r in conn.execute(q, {"ids": doc_ids or [""]})]
+    q = sa.text(f"SELECT doc_id, {full} FROM documents WHERE extracted_version IS DISTINCT FROM :v ORDER BY doc_id")
+    return [tuple(r) for r in conn.execute(q, {"v": stale_for})]
+
+
+def export_parquet(path: Path | str, out_dir: Path | str) -> list[Path]:
+    """Write every table and analyst view to OUT_DIR/<name>.parquet."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    con = connect_read_only(path)
+    try:
+        names = [n for (n,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+        written = []
+        for name in names:
+            target = out / f"{name}.parquet"
+            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target.as_posix()}' (FORMAT parquet)")
+            written.append(target)
+        return written
+    finally:
+        con.close()

@@ -1,0 +1,49 @@
+"""Creating the schema, upgrading an older warehouse file in place, and (re)creating the views."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from models.tables import SCHEMA_VERSION, Base
+from warehouse.engine import WarehouseError
+from warehouse.views import VIEWS
+
+# version -> statements that take a file from version-1 to version. New tables need no entry:
+# create_all adds them. Never edit a shipped step; add the next one.
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE documents ADD COLUMN IF NOT EXISTS simhash BIGINT"],
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def schema_version(conn: sa.Connection) -> int | None:
+    """The file's schema version, or None for an empty file."""
+    if not sa.inspect(conn).has_table("minewire_schema"):
+        return None
+    return conn.exec_driver_sql("SELECT max(version) FROM minewire_schema").scalar()
+
+
+def init_warehouse(engine: sa.Engine) -> int:
+    """Create or upgrade the schema to SCHEMA_VERSION and refresh the views; returns the version before."""
+    with engine.begin() as conn:
+        before = schema_version(conn)
+        if before is not None and before > SCHEMA_VERSION:
+            raise WarehouseError(
+                f"warehouse is at schema v{before}, newer than this minewire (v{SCHEMA_VERSION}): upgrade minewire"
+            )
+        if before is not None:
+            for version in range(before + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(version, []):
+                    conn.exec_driver_sql(statement)
+        Base.metadata.create_all(conn)
+        for name, sql in VIEWS.items():
+            conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        if before != SCHEMA_VERSION:
+            conn.exec_driver_sql("DELETE FROM minewire_schema")
+            conn.execute(sa.text("INSERT INTO minewire_schema VALUES (:v, :t)"), {"v": SCHEMA_VERSION, "t": _now()})
+    return before or 0

@@ -1,0 +1,36 @@
+"""Analyst-facing views: what a person queries with `minewire sql` or any DuckDB client."""
+
+VIEWS: dict[str, str] = {
+    # One row per deal, with $/MW and how many documents told it.
+    "deal_tracker": """
+        SELECT d.deal_id, d.announced_date, d.deal_type, d.seller, d.buyer, d.asset,
+               d.capacity_mw, d.price_usd, d.cash_usd,
+               CASE WHEN d.capacity_mw > 0 AND d.price_usd IS NOT NULL
+                    THEN round(d.price_usd / d.capacity_mw) END AS usd_per_mw,
+               d.price_text, d.currency, d.country, d.region, d.sources, round(d.confidence, 2) AS confidence
+        FROM deals d
+        ORDER BY d.announced_date DESC NULLS LAST, d.price_usd DESC NULLS LAST""",
+    # Which documents told each deal, with the sentence.
+    "deal_sources": """
+        SELECT e.deal_id, doc.published_at, doc.source, doc.title, doc.url, e.sentence, e.extractor_version
+        FROM deal_evidence e JOIN documents doc USING (doc_id)
+        ORDER BY e.deal_id, doc.published_at""",
+    "documents_by_source": """
+        SELECT coalesce(d.source, '(files)') AS source, count(*) AS documents,
+               min(d.published_at) AS first_published, max(d.published_at) AS last_published,
+               max(d.fetched_at) AS last_fetched,
+               count(DISTINCT e.doc_id) AS documents_with_deals,
+               count(DISTINCT e.deal_id) AS deals
+        FROM documents d LEFT JOIN deal_evidence e USING (doc_id)
+        GROUP BY 1 ORDER BY documents DESC""",
+    # The retry list as a person reads it.
+    "failed_documents": """
+        SELECT url, source, attempts, reason, last_failed_at,
+               CASE WHEN given_up THEN 'given up' ELSE 'will retry' END AS status
+        FROM fetch_failures WHERE resolved_at IS NULL
+        ORDER BY given_up DESC, last_failed_at DESC""",
+    "sites": """
+        SELECT asset AS site, country, region, max(capacity_mw) AS capacity_mw, count(*) AS deals,
+               max(announced_date) AS last_deal
+        FROM deals WHERE asset IS NOT NULL GROUP BY ALL ORDER BY capacity_mw DESC NULLS LAST""",
+}

@@ -226,10 +226,22 @@ def norm_party(name: str | None) -> str:
     return " ".join(w for w in words if w not in _SUFFIXES)
 
 
+_GENERIC_FIRST = {"american", "first", "global", "new", "north", "south", "united", "great", "royal", "canadian",
+                  "pan", "gold", "mining", "power", "energy", "digital", "data", "bit", "us", "hut", "core"}
+
+
+def party_key(name: str | None) -> str:
+    """Outlets write 'Hashgrid' and 'Hashgrid Mining Corp.': the distinctive first word carries the identity."""
+    words = norm_party(name).split()
+    if not words:
+        return ""
+    return " ".join(words[:2]) if words[0] in _GENERIC_FIRST or len(words[0]) <= 2 else words[0]
+
+
 def deal_key(deal: Deal, doc_id: str) -> str:
     """Mentions with the same parties (or, lacking them, the same asset) are one deal."""
     family = "transfer" if deal.deal_type in TRANSFER_TYPES else deal.deal_type
-    seller, buyer = norm_party(deal.seller), norm_party(deal.buyer)
+    seller, buyer = party_key(deal.seller), party_key(deal.buyer)
     if seller and buyer:
         return _hash(family, seller, buyer)
     asset = norm_party(deal.asset)
@@ -237,3 +249,9 @@ def deal_key(deal: Deal, doc_id: str) -> str:
         return _hash(family, seller or buyer, asset)
     # Too little to merge on safely: the deal stays tied to its document.
     return _hash(family, seller, buyer, asset, deal.capacity_mw, deal.price_usd, doc_id)
+
+
+def mark_window_done(conn: sa.Connection, source: str, window: tuple, documents: int) -> None:
+    """Record a walked backfill window (re-marking one is harmless)."""
+    conn.execute(sa.text("INSERT INTO backfill_windows VALUES (:s, :a, :b, :n, :t) ON CONFLICT DO NOTHING"),
+                 {"s": source, "a": window[0], "b": window[1], "n": documents, "t": now_utc()})

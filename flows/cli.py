@@ -1,0 +1,254 @@
+"""The `minewire` command line: a thin layer over the pipeline's functions and flows."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from flows.settings import Settings
+from flows import prefect_env, render
+
+app = typer.Typer(help="minewire: a warehouse of mining-company deals from news, press wires and SEC filings.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+sources_app = typer.Typer(help="List and edit the watchlist (saved in ./minewire.toml).", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+out = Console()
+err = Console(stderr=True)
+_STATE: dict = {}
+
+
+def settings() -> Settings:
+    return _STATE.setdefault("settings", Settings(**_STATE.get("overrides", {})))
+
+
+def fails_cleanly(fn):
+    """Turn any error into one line on stderr and exit code 1 (MINEWIRE_DEBUG=1 shows the traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI is the one place errors become exit codes
+            if os.environ.get("MINEWIRE_DEBUG"):
+                raise
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.callback()
+def main(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w", help="DuckDB file (default: setting "
+                                                  "warehouse_path, ./minewire.duckdb)")) -> None:
+    """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the file."""
+    if warehouse:
+        _STATE["overrides"] = {"warehouse_path": warehouse}
+
+
+@app.command()
+@fails_cleanly
+def init() -> None:
+    """Create the warehouse (or upgrade an older one in place).
+
+    Example: minewire init
+    """
+    from flows.pipeline import prepare_warehouse
+
+    prepare_warehouse(settings())
+    out.print(f"warehouse ready: {settings().warehouse_path}")
+
+
+@app.command()
+@fails_cleanly
+def demo(warehouse: Path = typer.Option(Path("minewire-demo.duckdb"), help="where the demo's warehouse goes")) -> None:
+    """Serve the bundled sample on 127.0.0.1, run the real ingest and extraction flows, print the tracker.
+
+    Example: minewire demo
+    """
+    prefect_env.prepare(own_home=True)
+    from flows.demo import run_demo
+
+    run_demo(warehouse, out)
+
+
+@app.command()
+@fails_cleanly
+def ingest(group: Optional[str] = typer.Option(None, help="only this group of sources: news or edgar"),
+           source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="only this source (repeatable)"),
+           extract: bool = typer.Option(True, help="extract deals from the new documents afterwards")) -> None:
+    """Poll the configured sources once, store new documents, then extract their deals.
+
+    Example: minewire ingest --group news
+    """
+    prefect_env.prepare()
+    from flows.runner import run_ingest
+
+    summary, extracted = run_ingest(settings(), group=group, sources=source, extract=extract)
+    render.ingest_summary(out, summary, extracted)
+
+
+@app.command()
+@fails_cleanly
+def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm files"),
+            format: str = typer.Option("jsonl", "--format", "-f", help="jsonl or table")) -> None:
+    """Extract deals from local files; jsonl prints {"doc": name, "deals": [...]} per file, in order.
+
+    Example: minewire extract --format jsonl article.txt release.html
+    """
+    from flows.files import document_text, read_document
+    from flows.pipeline import get_nlp
+    from extractors import extract as extract_text
+
+    nlp = get_nlp(settings().spacy_model)
+    failed = 0
+    for path in paths:
+        try:
+            deals = [d.to_json() for d in extract_text(document_text(*read_document(path)), nlp)]
+        except ValueError as exc:
+            err.print(f"error: {exc}", highlight=False)
+            failed, deals = failed + 1, []
+        if format == "jsonl":
+            sys.stdout.write(json.dumps({"doc": path.stem, "deals": deals}, ensure_ascii=False) + "\n")
+        else:
+            render.deals_table(out, path.name, deals)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@fails_cleanly
+def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or asset contains this"),
+          country: Optional[str] = typer.Option(None, help="country of the site, e.g. Paraguay"),
+          since: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="announced on or after"),
+          format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:
+    """The deal tracker: one row per deal with parties, site, MW, price, $/MW, place and sources.
+
+    Example: minewire deals --company Bitfarms --since 2025-01-01
+    """
+    from warehouse.queries import deal_tracker
+
+    columns, rows = deal_tracker(settings().warehouse_path, company=company, country=country,
+                                 since=since.date() if since else None)
+    render.rows(out, columns, rows, format, title="deal tracker")
+
+
+@app.command()
+@fails_cleanly
+def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
+                                    "documents_by_source, failed_documents, sites"),
+        format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:
+    """Run SQL on the warehouse, opened read-only (writes are refused).
+
+    Example: minewire sql "SELECT buyer, sum(price_usd) FROM deal_tracker GROUP BY 1" --format csv
+    """
+    from warehouse.queries import run_sql
+
+    columns, rows = run_sql(settings().warehouse_path, query)
+    render.rows(out, columns, rows, format)
+
+
+@app.command()
+@fails_cleanly
+def export(out_dir: Path = typer.Argument(..., help="directory to write into"),
+           format: str = typer.Option("parquet", "--format", "-f", help="parquet")) -> None:
+    """Export every table and view as Parquet files.
+
+    Example: minewire export --format parquet ./export
+    """
+    from warehouse.queries import export_parquet
+
+    if format != "parquet":
+        raise ValueError(f"unsupported export format {format!r}: use parquet")
+    written = export_parquet(settings().warehouse_path, out_dir)
+    out.print(f"wrote {len(written)} files to {out_dir}")
+
+
+@app.command()
+@fails_cleanly
+def backfill(start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"], help="first day"),
+             end: datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"], help="last day"),
+             source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="only this source"),
+             company: Optional[list[str]] = typer.Option(None, "--company", "-c", help="only this company"),
+             window_days: int = typer.Option(90, help="days per window"),
+             extract: bool = typer.Option(True, help="extract deals from what was stored")) -> None:
+    """Walk history window by window; rerun it after Ctrl-C and it resumes where it stopped.
+
+    Example: minewire backfill --from 2024-01-01 --to 2025-12-31 --company "Riot Platforms"
+    """
+    prefect_env.prepare()
+    from flows.runner import run_backfill
+
+    totals, extracted = run_backfill(settings(), start.date(), end.date(), sources=source, companies=company,
+                                     window_days=window_days, extract=extract, console=out)
+    out.print(f"backfill done: {totals['windows']} windows walked, {totals['skipped_windows']} already done, "
+              f"{totals['stored']} documents stored, {totals['failed']} failures")
+    if extracted:
+        out.print(f"extracted {extracted['documents']} documents: {extracted['new_deals']} new deals")
+
+
+@app.command()
+@fails_cleanly
+def reextract(older_than: Optional[str] = typer.Option(None, help="only documents extracted by a lower version")) -> None:
+    """Re-extract stored documents with the current extractor (no refetching).
+
+    Example: minewire reextract --older-than 0.3.0
+    """
+    prefect_env.prepare()
+    from flows.runner import run_reextract
+
+    result = run_reextract(settings(), older_than)
+    out.print(f"re-extracted {result['documents']} documents: {result['mentions']} deal mentions, "
+              f"{result['new_deals']} new deals")
+
+
+@sources_app.command("list")
+@fails_cleanly
+def sources_list() -> None:
+    """List the sources minewire polls.
+
+    Example: minewire sources list
+    """
+    from flows.watchlist import load_watchlist
+
+    cols = ["name", "kind", "group", "company", "cik", "url"]
+    render.rows(out, cols, [tuple(getattr(s, c) for c in cols) for s in load_watchlist(settings())])
+
+
+@sources_app.command("add")
+@fails_cleanly
+def sources_add(name: str, kind: str = typer.Option(..., help="rss, atom or edgar"),
+                url: Optional[str] = typer.Option(None, help="feed URL (rss/atom)"),
+                cik: Optional[str] = typer.Option(None, help="EDGAR CIK (edgar)"),
+                company: Optional[str] = typer.Option(None), group: str = typer.Option("news")) -> None:
+    """Add a source to ./minewire.toml.
+
+    Example: minewire sources add riot-edgar --kind edgar --cik 1167419 --company "Riot Platforms" --group edgar
+    """
+    from flows.settings import SourceConfig
+    from flows.watchlist import add_source
+
+    add_source(Path("minewire.toml"), SourceConfig(name=name, kind=kind, url=url, cik=cik, company=company, group=group))
+    out.print(f"added {name} to minewire.toml")
+
+
+@sources_app.command("remove")
+@fails_cleanly
+def sources_remove(name: str) -> None:
+    """Remove a source from ./minewire.toml.
+
+    Example: minewire sources remove riot-edgar
+    """
+    from flows.watchlist import remove_source
+
+    remove_source(Path("minewire.toml"), name)
+    out.print(f"removed {name} from minewire.toml")

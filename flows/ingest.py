@@ -1,0 +1,66 @@
+"""The `ingest` flow: poll sources, store new documents, announce them with one event per run."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.events import emit_event
+from prefect.runtime import flow_run
+
+from flows import pipeline
+from flows.runs import select_sources, settings_from
+from flows.tasks import poll_task, store_task
+
+STORED_EVENT = "minewire.documents.stored"
+
+
+@flow(name="ingest")
+def ingest(group: str | None = None, sources: list[str] | None = None, settings: dict | None = None) -> dict:
+    """Poll the watchlist (or one group / named sources) once and store what is new."""
+    cfg = settings_from(settings)
+    logger = get_run_logger()
+    pipeline.prepare_warehouse(cfg)
+    chosen = select_sources(cfg, group, sources)
+    futures = [(s, poll_task.submit(cfg, s)) for s in chosen]
+    reports, source_errors = [], []
+    for source, future in futures:
+        try:
+            result = future.result()
+        except Exception as exc:  # one bad source never stops the others
+            logger.error("source %s failed: %s", source.name, exc)
+            source_errors.append(f"{source.name}: {exc}")
+            continue
+        reports.append(store_task(cfg, source, result))
+    summary = summarise(reports, source_errors)
+    if summary["stored_ids"]:
+        emit_event(
+            event=STORED_EVENT,
+            resource={"prefect.resource.id": f"minewire.batch.{flow_run.get_id() or 'local'}",
+                      "prefect.resource.name": f"ingest {group or 'all'}"},
+            payload={"document_ids": summary["stored_ids"], "sources": [r.source for r in reports if r.stored]},
+        )
+    create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",
+                             description="documents stored by this ingest run")
+    logger.info("stored %d new documents from %d sources (%d failed documents, %d unchanged)",
+                len(summary["stored_ids"]), len(chosen), summary["failed"], summary["skipped"])
+    return summary
+
+
+def summarise(reports: list[pipeline.StoreReport], source_errors: list[str]) -> dict:
+    keys = ("seen", "copies", "duplicates", "failed", "skipped", "requests", "not_modified", "rows_written")
+    summary = {k: sum(getattr(r, k) for r in reports) for k in keys}
+    summary["stored_ids"] = [d for r in reports for d in r.stored]
+    summary["stored"] = len(summary["stored_ids"])
+    summary["source_errors"] = source_errors
+    summary["failures"] = [f for r in reports for f in r.failures]
+    return summary
+
+
+def summary_markdown(summary: dict, reports: list[pipeline.StoreReport]) -> str:
+    lines = ["# minewire ingest", "", "| source | seen | stored | copies | failed | unchanged |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r.source} | {r.seen} | {len(r.stored)} | {r.copies} | {r.failed} | {r.skipped} |" for r in reports]
+    for title, items in (("Source errors", summary["source_errors"]), ("Failed documents", summary["failures"])):
+        if items:
+            lines += ["", f"## {title}", ""] + [f"- {i}" for i in items[:50]]
+    return "\n".join(lines)

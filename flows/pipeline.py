@@ -1,0 +1,132 @@
+"""The pipeline's steps as plain functions: poll a source, store what it found, extract and load deals.
+
+Prefect tasks (flows/tasks.py) and the CLI are thin layers over these.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from flows.http import Fetcher
+from flows.polling import poll_source
+from flows.settings import Settings, SourceConfig
+from models.records import Deal, PollResult
+from warehouse import init_warehouse, open_warehouse
+from warehouse.deals import load_companies, load_extractions
+from warehouse.load import load_poll, mark_window_done
+from warehouse.queries import documents_to_extract
+from warehouse.state import read_source_state
+
+log = logging.getLogger("minewire")
+
+# DuckDB allows one writing process, and one write transaction at a time is simplest inside it too.
+_WRITE_LOCK = threading.Lock()
+_NLP: dict[str, object] = {}
+
+
+@dataclass
+class StoreReport:
+    """What storing one poll did: new document ids, and the counts that must reconcile."""
+
+    source: str
+    stored: list[str] = field(default_factory=list)
+    seen: int = 0
+    copies: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    skipped: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    rows_written: int = 0
+    failures: list[str] = field(default_factory=list)  # "url: reason"
+
+
+def prepare_warehouse(settings: Settings) -> None:
+    """Create or upgrade the warehouse and load the company registry."""
+    from extractors import load_companies as registry
+
+    with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine:
+        init_warehouse(engine)
+        with engine.begin() as conn:
+            load_companies(conn, registry())
+
+
+def poll(settings: Settings, source: SourceConfig, since: date | None = None, until: date | None = None) -> PollResult:
+    """Fetch and parse one source (no warehouse lock held while on the network)."""
+    with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
+        state = read_source_state(conn, source.name)
+    fetcher = Fetcher(settings, state.validators)
+    try:
+        return poll_source(source, settings, state, fetcher=fetcher, since=since, until=until)
+    finally:
+        fetcher.close()
+
+
+def store(settings: Settings, source: SourceConfig, result: PollResult,
+          window: tuple[date, date] | None = None) -> StoreReport:
+    """Load one poll's documents, fetch log, failures and cursor in one transaction (and, for a backfill,
+    mark its window done in the same transaction, so a crash never leaves a window half-recorded)."""
+    with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
+        loaded = load_poll(conn, result, source.model_dump(), settings.max_fetch_attempts)
+        if window:
+            mark_window_done(conn, source.name, window, len(loaded.stored))
+    report = StoreReport(
+        source=source.name, stored=loaded.stored, seen=result.seen, copies=loaded.copies,
+        duplicates=loaded.duplicates, failed=len(result.failures), skipped=result.skipped,
+        requests=len(result.fetches), not_modified=sum(f.not_modified for f in result.fetches),
+        rows_written=loaded.rows_written, failures=[f"{f.url}: {f.reason}" for f in result.failures],
+    )
+    for failure in result.failures:
+        log.warning("%s: %s: %s", source.name, failure.url, failure.reason)
+    return report
+
+
+def get_nlp(model: str):
+    """The spaCy pipeline, loaded once per process (and per model name)."""
+    if model not in _NLP:
+        from extractors import build_nlp, model_name
+
+        _NLP[model] = build_nlp(model)
+        log.info("extraction model: %s", model_name(_NLP[model]))
+    return _NLP[model]
+
+
+def select_documents(settings: Settings, doc_ids: list[str] | None = None, stale_only: bool = False,
+                     older_than: str | None = None) -> list[tuple[str, str]]:
+    """(doc_id, text) to extract: the given ids, or every document not yet extracted by this version."""
+    from extractors import EXTRACTOR_VERSION
+
+    with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
+        if doc_ids is not None:
+            return documents_to_extract(conn, doc_ids=doc_ids)
+        if older_than:
+            return documents_to_extract(conn, older_than=older_than)
+        return documents_to_extract(conn, stale_for=EXTRACTOR_VERSION if stale_only else "\x00")
+
+
+def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[Deal]]]:
+    """Extract deals from a batch of (doc_id, text); one odd document yields no deals, never an error."""
+    from extractors import extract_many
+
+    nlp = get_nlp(settings.spacy_model)
+    n_process = settings.extract_processes if len(docs) >= 200 else 1
+    results = extract_many([text for _, text in docs], nlp, n_process=n_process)
+    return [(doc_id, deals) for (doc_id, _), deals in zip(docs, results)]
+
+
+def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
+    """Store the deals of a batch; returns the deals that are new to the warehouse (for alerts)."""
+    from extractors import EXTRACTOR_VERSION
+
+    with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
+        new_ids = load_extractions(conn, extractions, EXTRACTOR_VERSION)
+        if not new_ids:
+            return []
+        query = sa.text("SELECT * FROM deals WHERE deal_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+        rows = conn.execute(query, {"ids": new_ids}).mappings().all()
+    return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()} for row in rows]

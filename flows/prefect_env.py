@@ -1,0 +1,26 @@
+"""Prefect's environment, set before Prefect is imported: no analytics, a patient ephemeral server."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # no internet to send it to
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # a fresh PREFECT_HOME needs ~22 s
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def prepare(own_home: bool = False) -> str | None:
+    """Apply the defaults (the user's own settings win); with own_home and no server, use a temporary PREFECT_HOME.
+
+    Returns the temporary home, if one was made.
+    """
+    for key, value in DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    if own_home and not os.environ.get("PREFECT_API_URL") and "PREFECT_HOME" not in os.environ:
+        home = tempfile.mkdtemp(prefix="minewire-prefect-")
+        os.environ["PREFECT_HOME"] = home
+        return home
+    return None

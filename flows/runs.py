@@ -1,0 +1,43 @@
+"""What the flows share: settings from parameters, source selection, events and artifacts."""
+
+from __future__ import annotations
+
+from flows.http import SourceError
+from flows.settings import Settings, SourceConfig
+from flows.watchlist import load_watchlist
+
+# Never sent as a flow parameter (Prefect stores parameters): comes from the environment or minewire.toml.
+SECRET_FIELDS = {"sec_user_agent"}
+
+
+def settings_from(overrides: dict | None) -> Settings:
+    """Settings for a flow run: environment and minewire.toml, with the caller's overrides on top."""
+    return Settings(**(overrides or {}))
+
+
+def settings_param(settings: Settings) -> dict:
+    """Settings as a flow parameter, without secrets."""
+    return settings.model_dump(mode="json", exclude=SECRET_FIELDS)
+
+
+def select_sources(settings: Settings, group: str | None = None, names: list[str] | None = None) -> list[SourceConfig]:
+    """The sources of a group and/or by name; SourceError naming an unknown one."""
+    sources = load_watchlist(settings)
+    if group:
+        sources = [s for s in sources if s.group == group]
+    if names:
+        known = {s.name: s for s in sources}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise SourceError(f"unknown source(s) {', '.join(missing)}: see `minewire sources list`")
+        sources = [known[n] for n in names]
+    return [s.model_copy(update={"url": settings.expand(s.url)}) if s.url else s for s in sources]
+
+
+def deal_line(deal: dict) -> str:
+    """One deal as a person reads it: 'Bitfarms -> Sympatheia: Paso Pe, 70 MW, $30.0M (Paraguay)'."""
+    parts = [f"{deal.get('seller') or '?'} -> {deal.get('buyer') or '?'}"]
+    details = [deal.get("asset"), deal.get("capacity_mw") and f"{deal['capacity_mw']:g} MW",
+               deal.get("price_usd") and f"${deal['price_usd'] / 1e6:,.1f}M",
+               deal.get("country")]
+    return f"{parts[0]} ({deal.get('deal_type')}): " + ", ".join(str(d) for d in details if d)

@@ -1,0 +1,57 @@
+"""Prefect tasks: thin wrappers over flows.pipeline, one task per source poll or per batch of documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
+
+from flows import pipeline
+from flows.http import is_transient
+from flows.settings import Settings, SourceConfig
+from models.records import Deal, PollResult
+from warehouse import WarehouseBusy
+
+# Created by `minewire init --prefect` / the README's deploy steps; without it the lock wait below still serialises.
+WRITE_LIMIT = "minewire-warehouse-write"
+
+
+def retry_transient(task, task_run, state) -> bool:
+    """Retry network trouble and a busy warehouse; never a bad document or a bug."""
+    try:
+        state.result()
+    except WarehouseBusy:
+        return True
+    except Exception as exc:  # noqa: BLE001 - the decision is is_transient's
+        return is_transient(exc)
+    return False
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def poll_task(settings: Settings, source: SourceConfig, since: date | None = None,
+              until: date | None = None) -> PollResult:
+    """Fetch and parse one source."""
+    return pipeline.poll(settings, source, since, until)
+
+
+@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def store_task(settings: Settings, source: SourceConfig, result: PollResult,
+               window: tuple[date, date] | None = None) -> pipeline.StoreReport:
+    """Load one poll into the warehouse, one writer at a time."""
+    with concurrency(WRITE_LIMIT, occupy=1):
+        return pipeline.store(settings, source, result, window)
+
+
+@task(cache_policy=NO_CACHE)
+def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[Deal]]]:
+    """Extract deals from one batch of documents."""
+    return pipeline.extract_batch(settings, docs)
+
+
+@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
+    """Load one batch of deals, one writer at a time."""
+    with concurrency(WRITE_LIMIT, occupy=1):
+        return pipeline.load_deals(settings, extractions)

@@ -1,0 +1,43 @@
+"""Shared fixtures: a temporary warehouse, the loopback sample server, and a Prefect test server."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Prefect reads these when first imported: every test session gets its own PREFECT_HOME (its own SQLite
+# database), no analytics, and enough time for a fresh ephemeral server to start.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="minewire-test-prefect-")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "180"
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("MINEWIRE_SEC_USER_AGENT", None)
+
+import pytest  # noqa: E402
+
+from flows.sample_server import SampleServer  # noqa: E402
+
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    """Where a test's DuckDB warehouse lives (created by the code under test)."""
+    return tmp_path / "minewire.duckdb"
+
+
+@pytest.fixture
+def sample_server():
+    """The bundled sample site on a free 127.0.0.1 port."""
+    with SampleServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A real (ephemeral) Prefect API server for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

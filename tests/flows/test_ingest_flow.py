@@ -1,0 +1,62 @@
+"""The ingest and extract_deals flows under a real Prefect server, against the loopback sample."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows.demo import demo_settings
+from flows.runner import run_ingest
+
+TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures")
+
+
+def _counts(path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def _tracker(path) -> list[dict]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM deal_tracker")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def first_run(prefect_server, sample_server, warehouse_path, monkeypatch):
+    monkeypatch.setenv("MINEWIRE_SEC_USER_AGENT", "minewire tests tests@example.invalid")
+    settings = demo_settings(sample_server, warehouse_path)
+    summary, extracted = run_ingest(settings)
+    return settings, summary, extracted
+
+
+def test_ingest_flow_stores_the_sample_and_the_tracker_has_paso_pe(first_run, warehouse_path):
+    _, summary, extracted = first_run
+    assert summary["stored"] >= 30 and summary["failed"] == 0 and not summary["source_errors"]
+    assert summary["seen"] == summary["stored"] + summary["copies"] + summary["failed"] + summary["skipped"] \
+        + summary["duplicates"]
+    assert extracted["documents"] == summary["stored"] and extracted["new_deals"] >= 5
+    paso = [d for d in _tracker(warehouse_path) if d["asset"] and "Paso Pe" in d["asset"]]
+    assert len(paso) == 1, paso
+    deal = paso[0]
+    assert (deal["capacity_mw"], deal["price_usd"], deal["country"]) == (70, 30_000_000, "Paraguay")
+    assert "Bitfarms" in deal["seller"] and "Sympatheia" in deal["buyer"]
+    assert deal["sources"] == 2  # the wire release and the trade-press story
+
+
+def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_run, sample_server, warehouse_path):
+    settings, _, _ = first_run
+    before = _counts(warehouse_path)
+    sample_server.clear_log()
+    summary, extracted = run_ingest(settings)
+    assert summary["stored"] == 0 and summary["rows_written"] == 0 and extracted["documents"] == 0
+    assert _counts(warehouse_path) == before
+    requests = sample_server.requests
+    assert requests and all(r.status == 304 for r in requests), {(r.path, r.status) for r in requests}

@@ -1,0 +1,140 @@
+"""Parse RSS 2.0, RSS 1.0 and Atom feeds into FeedItems (pure: bytes in, records out)."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+from lxml import etree
+
+from flows.http import SourceError
+from models.records import FeedItem
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+DCTERMS = "{http://purl.org/dc/terms/}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+_TICKER = re.compile(r"^[A-Z][A-Z.\- ]{0,15}:\s?[A-Z0-9][A-Z0-9.\-]{0,9}$")
+
+
+def parse_feed(content: bytes, url: str) -> list[FeedItem]:
+    """Items of an RSS or Atom feed; SourceError naming the feed when it cannot be read at all."""
+    root = _parse_xml(content, url)
+    entries = root.findall(f".//{ATOM}entry")
+    if entries or _local(root.tag) == "feed":
+        items = [_atom_item(e, url) for e in entries]
+    else:
+        nodes = root.findall("./channel/item") or root.findall(".//item") or root.findall(f".//{RSS1}item")
+        if not nodes and _local(root.tag) not in ("rss", "RDF"):
+            raise SourceError(f"feed {url}: not an RSS or Atom document (root element <{_local(root.tag)}>)")
+        items = [_rss_item(n, url) for n in nodes]
+    return [i for i in items if i is not None]
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An aware UTC datetime from an RFC 822 or ISO 8601 string; None when unreadable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)  # feeds that omit the zone almost always mean UTC
+    return parsed.astimezone(timezone.utc)
+
+
+def _parse_xml(content: bytes, url: str) -> etree._Element:
+    """Strict parse first; then lxml's recover mode so a slightly broken feed still yields items."""
+    if not content or not content.strip():
+        raise SourceError(f"feed {url}: empty response; check the feed URL")
+    for recover in (False, True):
+        parser = etree.XMLParser(recover=recover, resolve_entities=False, no_network=True, huge_tree=False)
+        try:
+            root = etree.fromstring(content.lstrip(), parser=parser)
+        except etree.XMLSyntaxError as exc:
+            error = exc
+            continue
+        if root is not None:
+            return root
+    raise SourceError(f"feed {url}: malformed XML that could not be recovered ({error})")
+
+
+def _rss_item(node: etree._Element, feed_url: str) -> FeedItem | None:
+    guid = _text(node, "guid") or _text(node, f"{DC}identifier") or node.get(
+        "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+    link = _text(node, "link") or _text(node, f"{RSS1}link")
+    if not link and guid and guid.startswith(("http://", "https://")):
+        link = guid
+    if not link:
+        return None
+    published = parse_date(_text(node, "pubDate") or _text(node, f"{DC}date") or _text(node, f"{DCTERMS}issued"))
+    modified = parse_date(_text(node, f"{DC}modified") or _text(node, f"{DCTERMS}modified"))
+    tickers = [c.text.strip() for c in node.findall("category")
+               if c.text and ("stock" in (c.get("domain") or "") or _TICKER.match(c.text.strip()))]
+    return FeedItem(
+        url=urljoin(feed_url, link.strip()),
+        title=_clean(_text(node, "title") or _text(node, f"{RSS1}title")),
+        guid=guid,
+        published_at=published or modified,
+        modified_at=modified,
+        summary=_clean(_text(node, "description") or _text(node, f"{RSS1}description")),
+        issuer=_clean(_text(node, f"{DC}contributor")),
+        tickers=list(dict.fromkeys(tickers)),
+    )
+
+
+def _atom_item(entry: etree._Element, feed_url: str) -> FeedItem | None:
+    links = entry.findall(f"{ATOM}link")
+    chosen = next((lk for lk in links if lk.get("rel", "alternate") == "alternate" and lk.get("href")), None)
+    if chosen is None:
+        chosen = next((lk for lk in links if lk.get("href")), None)
+    guid = _text(entry, f"{ATOM}id")
+    href = chosen.get("href") if chosen is not None else (guid if guid and guid.startswith("http") else None)
+    if not href:
+        return None
+    updated = parse_date(_text(entry, f"{ATOM}updated"))
+    published = parse_date(_text(entry, f"{ATOM}published") or _text(entry, f"{DC}date"))
+    tickers = [c.get("term", "").strip() for c in entry.findall(f"{ATOM}category")
+               if _TICKER.match(c.get("term", "").strip()) or "stock" in (c.get("scheme") or "")]
+    return FeedItem(
+        url=urljoin(feed_url, href.strip()),
+        title=_clean(_text(entry, f"{ATOM}title")),
+        guid=guid,
+        published_at=published or updated,
+        modified_at=updated,
+        summary=_clean(_text(entry, f"{ATOM}summary") or _text(entry, f"{ATOM}content")),
+        issuer=_clean(_text(entry, f"{DC}contributor")),
+        tickers=[t for t in dict.fromkeys(tickers) if t],
+    )
+
+
+def _text(node: etree._Element, tag: str) -> str | None:
+    child = node.find(tag)
+    if child is None:
+        return None
+    text = "".join(child.itertext()).strip()
+    return text or None
+
+
+def _clean(text: str | None) -> str | None:
+    """Plain text from a title or summary that may carry (escaped) HTML."""
+    if not text:
+        return None
+    if "<" in text or "&" in text:
+        text = BeautifulSoup(text, "html.parser").get_text(" ")  # escaped HTML in titles and summaries
+    return " ".join(text.split()) or None
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""

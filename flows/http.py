@@ -1,0 +1,340 @@
+"""The polite HTTP fetcher: conditional GET, retries, rate limits, size caps and an SSRF guard.
+
+Errors::
+
+    SourceError          a source is misconfigured or cannot be read
+    ├── MissingUserAgent the SEC contact setting is missing (before any EDGAR request)
+    └── FetchError       a URL could not be fetched; ``.transient`` says whether retrying may help
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import random
+import re
+import socket
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from flows.settings import DEFAULT_BASE_URLS, Settings
+from models.records import FetchRecord
+
+GENERIC_USER_AGENT = "minewire/0.1 (mining deal tracker)"
+MAX_RETRY_WAIT_S = 30.0  # a Retry-After longer than this is cut: the next poll retries anyway
+REDIRECTS = {301, 302, 303, 307, 308}
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
+
+
+class SourceError(Exception):
+    """A source that is misconfigured or cannot be read; the message names it and what to do."""
+
+
+class MissingUserAgent(SourceError):
+    """The SEC asks for an organisation and contact address; raised before any EDGAR request."""
+
+
+class FetchError(SourceError):
+    """A URL that could not be fetched after the allowed attempts."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None, transient: bool = True):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.transient = transient
+        self.retry_after_s: float | None = None
+
+
+def is_transient(exc_or_status: BaseException | int | None) -> bool:
+    """True for failures that may pass on retry: network errors, timeouts, 429 and 5xx."""
+    if isinstance(exc_or_status, bool) or exc_or_status is None:
+        return False
+    if isinstance(exc_or_status, int):
+        return exc_or_status == 429 or 500 <= exc_or_status < 600
+    if isinstance(exc_or_status, FetchError):
+        return exc_or_status.transient
+    if isinstance(exc_or_status, httpx.HTTPStatusError):
+        return is_transient(exc_or_status.response.status_code)
+    return isinstance(exc_or_status, (httpx.TransportError, TimeoutError, ConnectionError))
+
+
+def check_user_agent(settings: Settings) -> str:
+    """The SEC User-Agent, or MissingUserAgent when it lacks a contact address."""
+    ua = (settings.sec_user_agent or "").strip()
+    if not _EMAIL.search(ua):
+        raise MissingUserAgent(
+            "EDGAR needs a User-Agent naming your organisation and a contact email: set "
+            "MINEWIRE_SEC_USER_AGENT='Your Org you@example.com' or sec_user_agent in minewire.toml"
+        )
+    return ua
+
+
+@dataclass
+class Response:
+    """What a fetch returns: the final URL, status, decoded body and headers."""
+
+    url: str
+    status: int
+    content: bytes = b""
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    not_modified: bool = False
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+class RateLimiter:
+    """Spaces requests at least 1/rate apart across every thread (a bucket of one token)."""
+
+    def __init__(self, rate_per_s: float):
+        self.interval_s = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval_s
+        if slot > now:
+            time.sleep(slot - now)
+
+
+# One limiter per rate for the whole process, so every Fetcher (and every task thread) shares it.
+_SEC_LIMITERS: dict[float, RateLimiter] = {}
+_SEC_LIMITERS_LOCK = threading.Lock()
+
+
+def sec_limiter(rate_per_s: float) -> RateLimiter:
+    with _SEC_LIMITERS_LOCK:
+        return _SEC_LIMITERS.setdefault(rate_per_s, RateLimiter(rate_per_s))
+
+
+def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def check_address(host: str) -> None:
+    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(f"cannot resolve host {host!r}: {exc}", url=host, transient=True) from exc
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        ip = getattr(ip, "ipv4_mapped", None) or ip
+        if not ip.is_global or ip.is_multicast:
+            raise FetchError(
+                f"refused {host!r}: it resolves to the non-public address {ip} "
+                "(set allow_private_addresses only for demos and tests)",
+                url=host, transient=False,
+            )
+
+
+class Fetcher:
+    """One per poll run: a thread-safe, polite GET with a log of every attempt."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        validators: dict[str, tuple[str | None, str | None]] | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        backoff_s: float = 0.5,
+        max_retry_wait_s: float = MAX_RETRY_WAIT_S,
+    ):
+        self.settings = settings
+        self.known: dict[str, tuple[str | None, str | None]] = dict(validators or {})
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.log: list[FetchRecord] = []
+        self.backoff_s = backoff_s
+        self.max_retry_wait_s = max_retry_wait_s
+        self._client = httpx.Client(timeout=settings.timeout_s, follow_redirects=False, transport=transport)
+        self._lock = threading.Lock()
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        # Configured base URLs are trusted; anything else (feed item links) passes the address check.
+        self._trusted = {_origin(settings.base_url(n)) for n in {**DEFAULT_BASE_URLS, **settings.base_urls}}
+        self._sec_hosts = {_origin(settings.base_url(n))[1] for n in ("sec_data", "sec_www")}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def remember(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
+        """Add validators from a stored SourceState (for a Fetcher shared by several sources)."""
+        with self._lock:
+            self.known.update(validators)
+
+    def get(self, url: str, *, source: str | None = None, conditional: bool = True) -> Response:
+        """GET with retries on transient errors; raises FetchError when the URL cannot be read."""
+        attempts = max(1, self.settings.retries + 1)
+        for attempt in range(attempts):
+            try:
+                return self._follow(url, source, conditional)
+            except FetchError as exc:
+                if not exc.transient or attempt == attempts - 1:
+                    raise
+                wait = exc.retry_after_s
+                if wait is None:
+                    wait = self.backoff_s * (2**attempt) * (1 + random.random() / 4)
+                time.sleep(min(wait, self.max_retry_wait_s))
+        raise AssertionError("unreachable")
+
+    def _follow(self, url: str, source: str | None, conditional: bool) -> Response:
+        """One attempt: follow redirects ourselves so every hop passes the same checks."""
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            resp = self._request(current, source, conditional and current == url, origin_url=url)
+            if resp.status not in REDIRECTS:
+                return resp
+            location = resp.headers.get("location")
+            if not location:
+                raise FetchError(f"{current}: redirect without a Location header", url=url, transient=False)
+            current = urljoin(current, location)
+        raise FetchError(
+            f"{url}: more than {self.settings.max_redirects} redirects (a loop?)", url=url, transient=False
+        )
+
+    def _request(self, url: str, source: str | None, conditional: bool, origin_url: str) -> Response:
+        host = self._check_url(url)
+        headers = {"User-Agent": self._user_agent(host), "Accept-Encoding": "gzip, deflate"}
+        if conditional:
+            etag, modified = self.validators.get(url) or self.known.get(url) or (None, None)
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        if host in self._sec_hosts:
+            sec_limiter(self.settings.sec_requests_per_s).acquire()
+        started = time.monotonic()
+        record = FetchRecord(url=url, status=None, source=source, fetched_at=datetime.now(timezone.utc))
+        try:
+            with self._slot(host):
+                resp = self._read(url, headers, started)
+        except FetchError as exc:
+            record.status, record.error = exc.status, str(exc)
+            raise
+        finally:
+            record.elapsed_s = round(time.monotonic() - started, 4)
+            self._append(record)
+        record.status, record.bytes = resp.status, len(resp.content)
+        record.not_modified = resp.not_modified
+        self._raise_for_status(resp, url)
+        if conditional and resp.status == 200:
+            learned = (resp.headers.get("etag"), resp.headers.get("last-modified"))
+            if any(learned):
+                with self._lock:
+                    self.validators[origin_url] = learned
+        return resp
+
+    def _read(self, url: str, headers: dict[str, str], started: float) -> Response:
+        """Stream the body, stopping past the size cap or the overall deadline."""
+        cap = self.settings.max_response_bytes
+        try:
+            with self._client.stream("GET", url, headers=headers) as r:
+                declared = r.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > cap:
+                    raise FetchError(f"{url}: response of {declared} bytes is over the {cap}-byte limit",
+                                     url=url, status=r.status_code, transient=False)
+                body = _read_capped(r, url, cap, started + 2 * self.settings.timeout_s)
+                return Response(str(r.url), r.status_code, body, r.headers, r.status_code == 304)
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url) from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}", url=url) from exc
+
+    def _raise_for_status(self, resp: Response, url: str) -> None:
+        if resp.status < 400:
+            return
+        err = FetchError(f"{url}: HTTP {resp.status}", url=url, status=resp.status,
+                         transient=is_transient(resp.status))
+        err.retry_after_s = retry_after_s(resp.headers.get("retry-after"))
+        raise err
+
+    def _check_url(self, url: str) -> str:
+        scheme, host = _origin(url)
+        if scheme not in ("http", "https") or not host:
+            raise FetchError(f"{url}: only http and https URLs are fetched", url=url, transient=False)
+        hostname = urlsplit(url).hostname or ""
+        if not self.settings.allow_private_addresses and (scheme, host) not in self._trusted:
+            check_address(hostname)
+        return host
+
+    def _user_agent(self, host: str) -> str:
+        return check_user_agent(self.settings) if host in self._sec_hosts else GENERIC_USER_AGENT
+
+    def _slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            if host not in self._host_slots:
+                self._host_slots[host] = threading.BoundedSemaphore(max(1, self.settings.per_host_concurrency))
+            return self._host_slots[host]
+
+    def _append(self, record: FetchRecord) -> None:
+        with self._lock:
+            self.log.append(record)
+
+
+def _read_capped(r: httpx.Response, url: str, cap: int, deadline: float) -> bytes:
+    """Decompress the raw stream ourselves: the cap then bounds the decoded size (no gzip bombs),
+    and a gzip stream that ends early is caught instead of passing as a short page."""
+    encoding = r.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise FetchError(f"{url}: unsupported Content-Encoding {encoding!r}", url=url, transient=False)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS) \
+        if encoding not in ("", "identity") else None
+    body, got_raw = bytearray(), False
+    try:
+        for raw in _raw_chunks(r):
+            got_raw = got_raw or bool(raw)
+            chunk = inflater.decompress(raw, cap + 1 - len(body)) if inflater else raw
+            body.extend(chunk)
+            if len(body) > cap or (inflater and inflater.unconsumed_tail):
+                raise FetchError(f"{url}: response is over the {cap}-byte limit",
+                                 url=url, status=r.status_code, transient=False)
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url}: server too slow (body not complete in time)",
+                                 url=url, status=r.status_code, transient=True)
+    except zlib.error as exc:
+        raise FetchError(f"{url}: corrupt compressed body ({exc})", url=url, status=r.status_code,
+                         transient=False) from exc
+    if inflater is not None and got_raw and not inflater.eof:
+        raise FetchError(f"{url}: compressed body ended early (truncated)", url=url, status=r.status_code)
+    return bytes(body)
+
+
+def _raw_chunks(r: httpx.Response):
+    try:
+        yield from r.iter_raw()
+    except httpx.StreamConsumed:  # a MockTransport response arrives already read and decoded
+        r.headers.pop("content-encoding", None)
+        yield r.content
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """(scheme, host[:port]) in lower case; ('', '') when the URL has no host."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower(), (parts.netloc.rsplit("@", 1)[-1]).lower()

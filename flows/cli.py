@@ -20,7 +20,8 @@ app = typer.Typer(help="minewire: a warehouse of mining-company deals from news,
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sources_app = typer.Typer(help="List and edit the watchlist (saved in ./minewire.toml).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
-out = Console()
+# Wide enough for the tracker when piped (rich assumes 80 columns without a terminal).
+out = Console(width=None if sys.stdout.isatty() else 170)
 err = Console(stderr=True)
 _STATE: dict = {}
 
@@ -139,7 +140,10 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
 
     columns, rows = deal_tracker(settings().warehouse_path, company=company, country=country,
                                  since=since.date() if since else None)
-    render.rows(out, columns, rows, format, title="deal tracker")
+    if format == "table":
+        render.tracker(out, columns, rows)
+    else:
+        render.rows(out, columns, rows, format)
 
 
 @app.command()

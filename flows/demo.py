@@ -40,7 +40,7 @@ def run_demo(warehouse: Path, console: Console) -> dict:
         summary, extracted = run_ingest(settings)
     render.ingest_summary(console, summary, extracted)
     columns, rows = deal_tracker(warehouse)
-    render.rows(console, list(columns), rows, "table", title="minewire deal tracker (demo)")
+    render.tracker(console, list(columns), rows, title="minewire deal tracker (demo)")
     elapsed = time.perf_counter() - started
     console.print(f"demo finished in {elapsed:.1f} s; warehouse: {warehouse} "
                   f"(try: minewire -w {warehouse} sql \"SELECT * FROM documents_by_source\")")

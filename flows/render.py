@@ -57,3 +57,28 @@ def ingest_summary(console: Console, summary: dict, extracted: dict | None) -> N
     if extracted is not None:
         console.print(f"extracted {extracted['documents']} documents: {extracted['mentions']} deal mentions, "
                       f"{extracted['new_deals']} new deals")
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"${value / 1e9:,.2f}B" if value >= 1e9 else f"${value / 1e6:,.1f}M"
+
+
+def tracker(console: Console, columns: list[str], data: list[tuple], title: str = "deal tracker") -> None:
+    """The deal tracker as a person scans it: one line per deal, money in $M/$B, long names cut."""
+    table = Table(title=title, expand=False, pad_edge=False)
+    for name, width in (("date", 10), ("type", 11), ("seller", 22), ("buyer", 22), ("asset / site", 26),
+                        ("MW", 6), ("price", 9), ("cash", 8), ("$/MW", 8), ("place", 22), ("src", 3)):
+        table.add_column(name, max_width=width, overflow="ellipsis", no_wrap=True,
+                         justify="right" if name in ("MW", "price", "cash", "$/MW", "src") else "left")
+    for row in data:
+        d = dict(zip(columns, row))
+        place = ", ".join(p for p in (d.get("region"), d.get("country")) if p)
+        per_mw = d.get("usd_per_mw")
+        table.add_row(_cell(d.get("announced_date")), d.get("deal_type") or "", d.get("seller") or "",
+                      d.get("buyer") or "", d.get("asset") or "", _cell(d.get("capacity_mw")),
+                      _money(d.get("price_usd")), _money(d.get("cash_usd")),
+                      f"${per_mw / 1e6:,.2f}M" if per_mw else "", place, _cell(d.get("sources")))
+    console.print(table)
+    console.print(f"{len(data)} deals")

@@ -6,7 +6,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from models.records import Deal
-from warehouse.load import _hash, _insert, deal_key
+from warehouse.load import TRANSFER_TYPES, _hash, _insert, deal_key, party_key
 
 _EVIDENCE_SCHEMA = pa.schema([
     ("evidence_id", pa.string()), ("deal_id", pa.string()), ("doc_id", pa.string()), ("sentence", pa.string()),
@@ -33,19 +33,44 @@ GROUP BY e.deal_id
 """
 
 
-def _evidence_rows(doc_id: str, deals: list[Deal], version: str) -> list[dict]:
-    rows, keys = [], set()
+def _family(deal_type: str | None) -> str:
+    return "transfer" if deal_type in TRANSFER_TYPES else (deal_type or "")
+
+
+def _same_deal(m: dict, c: dict) -> bool:
+    """Two mentions tell one deal: same family, no conflicting party, and a party plus a detail in common."""
+    if _family(m["deal_type"]) != _family(c["deal_type"]):
+        return False
+    shared = 0
+    for role in ("seller", "buyer"):
+        a, b = party_key(m[role]), party_key(c[role])
+        if a and b and a != b:
+            return False
+        shared += bool(a and a == b)
+    asset = bool(m["asset"] and c["asset"] and party_key(m["asset"]) == party_key(c["asset"]))
+    figure = any(m[f] and c[f] and abs(m[f] - c[f]) <= 0.01 * max(m[f], c[f]) for f in ("capacity_mw", "price_usd"))
+    return shared == 2 or (shared == 1 and (asset or figure)) or (asset and figure)
+
+
+def _evidence_rows(doc_id: str, deals: list[Deal], version: str, known: list[dict]) -> list[dict]:
+    rows = []
     for i, deal in enumerate(deals):
-        key = deal_key(deal, doc_id)
-        if key in keys:  # same parties twice in one document: separate deals, told apart by asset/figures
-            key = _hash(key, deal.asset, deal.capacity_mw, deal.price_usd, i)
-        keys.add(key)
         row = {f: getattr(deal, f) for f in _FIELDS}
-        row.update(evidence_id=_hash(doc_id, version, i, deal.start, deal.end), deal_id=key, doc_id=doc_id,
+        match = next((c["deal_id"] for c in known if _same_deal(row, c)), None)
+        deal_id = match or deal_key(deal, doc_id)
+        row.update(evidence_id=_hash(doc_id, version, i, deal.start, deal.end), deal_id=deal_id, doc_id=doc_id,
                    sentence=deal.evidence, start_char=deal.start, end_char=deal.end,
                    extractor_version=deal.extractor_version or version, confidence=float(deal.confidence or 0))
         rows.append(row)
+        known.append(row)
     return rows
+
+
+def _known_mentions(conn: sa.Connection, excluding: list[str]) -> list[dict]:
+    """Mentions stored for other documents: what a new mention may be another telling of."""
+    q = sa.text("SELECT deal_id, deal_type, seller, buyer, asset, capacity_mw, price_usd FROM deal_evidence "
+                "WHERE doc_id NOT IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+    return [dict(r) for r in conn.execute(q, {"ids": excluding}).mappings()]
 
 
 def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str) -> list[str]:
@@ -53,7 +78,8 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     if not extractions:
         return []
     doc_ids = [doc_id for doc_id, _ in extractions]
-    rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version)]
+    known = _known_mentions(conn, doc_ids)
+    rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version, known)]
     expanding = sa.bindparam("ids", expanding=True)
     before = {d for (d,) in conn.execute(sa.text("SELECT deal_id FROM deals"))}
     old = {d for (d,) in conn.execute(

@@ -1,0 +1,191 @@
+"""Our spaCy rule components; each writes its own span group and never touches doc.ents.
+
+| factory               | span group            | span label             |
+|-----------------------|-----------------------|------------------------|
+| minewire_companies    | minewire_companies    | registry name          |
+| minewire_places       | minewire_places       | canonical place name   |
+| minewire_figures      | minewire_money, minewire_capacity | MONEY / CAPACITY |
+| minewire_cues         | minewire_cues         | frame (buy, sell, …)   |
+| minewire_orgs         | minewire_orgs         | normalised org name    |
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import gazetteer
+from .capacity import CAPACITY_RE
+from .money import MONEY_RE
+
+RULE_COMPONENTS = ("minewire_companies", "minewire_places", "minewire_figures", "minewire_cues", "minewire_orgs")
+
+# Capitalised names ending in one of these words are organisations even without NER.
+_ORG_HEADS = {
+    "Inc", "Inc.", "Corp", "Corp.", "Corporation", "Ltd", "Ltd.", "Limited", "LLC", "LP", "plc", "PLC", "AG", "SA",
+    "S.A.", "NV", "Group", "Holdings", "Authority", "Fund", "Utilities", "Partners", "Capital", "Energy", "Power",
+    "Mining", "Resources", "Minerals", "Technologies", "Infrastructure", "Digital", "Platforms", "Cooperative",
+    "Electric", "Company", "Co.", "Metals", "Gold", "Silver", "Copper", "Enterprises", "Industries", "Ventures",
+    "Investments", "Management", "Systems", "Solutions", "Networks", "Blockchain", "Trust", "Bank",
+}
+# NER sometimes tags these as ORG; they are never a party to a deal.
+_NOT_PARTIES = {
+    "bitcoin", "btc", "nasdaq", "nyse", "tsx", "tsxv", "asx", "sec", "globe newswire", "business wire", "reuters",
+    "pr newswire", "eh/s", "ph/s", "th/s", "hpc", "ai", "mw", "gw", "ceo", "cfo", "asic", "asics", "gpu", "gpus",
+    "company", "the company", "board", "nvidia gpus", "rhea-ai", "stock titan", "ipo", "llc", "inc", "ltd",
+}
+
+
+def _set_group(doc: Doc, name: str, spans: list[Span]) -> None:
+    doc.spans[name] = filter_spans(spans)
+
+
+class CompanyMatcher:
+    """Registry companies by exact (case-sensitive) name, alias or ticker-like alias."""
+
+    def __init__(self, nlp: Language):
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for form, row in gazetteer.company_index().items():
+            self.matcher.add(row["name"], [nlp.make_doc(form)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.matcher(doc) if not _defined_short_name(doc, s, e)]
+        _set_group(doc, "minewire_companies", spans)
+        return doc
+
+
+def _defined_short_name(doc: Doc, start: int, end: int) -> bool:
+    """ "Minera Agua Rica Alumbrera (MARA)": a bracketed short name defined for the words before it."""
+    return 1 < start and end < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")" \
+        and doc[start - 2].is_title
+
+
+class PlaceMatcher:
+    """Countries and regions by name, plus "Town, TX"-style state and province codes."""
+
+    def __init__(self, nlp: Language):
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for form, row in gazetteer.place_index().items():
+            self.matcher.add(row["name"], [nlp.make_doc(form)])
+        # One pattern for all codes: a pattern per code makes every capitalised word start 65 partial matches.
+        self.codes = Matcher(nlp.vocab)
+        self.code_names = {code: row["name"] for code, row in gazetteer.abbrev_index().items()}
+        self.codes.add("CODE", [[{"IS_TITLE": True}, {"ORTH": ","}, {"ORTH": {"IN": sorted(self.code_names)}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=pid) for pid, s, e in self.matcher(doc)]
+        spans += [Span(doc, e - 1, e, label=self.code_names[doc[e - 1].text]) for _, s, e in self.codes(doc)]
+        _set_group(doc, "minewire_places", spans)
+        return doc
+
+
+class FigureFinder:
+    """Money and capacity figures found by regex over the text, aligned to tokens."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for group, label, regex in (("minewire_money", "MONEY", MONEY_RE), ("minewire_capacity", "CAPACITY", CAPACITY_RE)):
+            spans = []
+            for m in regex.finditer(doc.text):
+                span = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
+            _set_group(doc, group, spans)
+        return doc
+
+
+class CueMatcher:
+    """Deal cue words and phrases ("acquire", "lease agreement", "power purchase agreement")."""
+
+    def __init__(self, nlp: Language):
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for row in gazetteer.cues():
+            self.matcher.add(row["frame"], [nlp.make_doc(form) for form in row["forms"]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=fid) for fid, s, e in self.matcher(doc)]
+        _set_group(doc, "minewire_cues", spans)
+        return doc
+
+
+class OrgFinder:
+    """Organisations: registry companies first, then NER ORGs, then capitalised names with an org word."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        known = list(doc.spans.get("minewire_companies", []))
+        taken = {i for s in known for i in range(s.start, s.end)}
+        places = {(p.start, p.end) for p in doc.spans.get("minewire_places", [])}
+        others = [_clean(e) for e in doc.ents if e.label_ == "ORG"] + _suffix_orgs(doc)
+        # A registry match wins over any NER or suffix span that overlaps it (it carries the canonical name).
+        others = [
+            s for s in others if s is not None and _is_party(s) and (s.start, s.end) not in places
+            and not taken & set(range(s.start, s.end))
+        ]
+        _set_group(doc, "minewire_orgs", known + others)
+        return doc
+
+
+def _clean(span: Span) -> Span | None:
+    """Trim a leading "the" and a trailing possessive from an NER span; relabel it with its text."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and doc[start].lower_ in {"the", "a", "an"}:
+        start += 1
+    while end > start and doc[end - 1].text in {"'s", "’s", "'", "’"}:
+        end -= 1
+    if start >= end:
+        return None
+    text = doc[start:end].text
+    return Span(doc, start, end, label=text)
+
+
+def _is_party(span: Span) -> bool:
+    text = span.text.strip()
+    return (
+        len(text) > 1 and text.lower() not in _NOT_PARTIES and not re.fullmatch(r"[\d\W]+", text)
+        and any(ch.isupper() for ch in text)
+    )
+
+
+def _suffix_orgs(doc: Doc) -> list[Span]:
+    """Runs of capitalised tokens ending with an org word ("Monroe County Port Authority")."""
+    spans = []
+    for tok in doc:
+        if tok.text not in _ORG_HEADS or tok.i == 0:
+            continue
+        start = tok.i
+        while start > 0 and (doc[start - 1].is_title or doc[start - 1].is_upper) and doc[start - 1].is_alpha:
+            start -= 1
+        if start < tok.i and not (start == tok.i - 1 and doc[start].lower_ in {"the", "a"}):
+            if doc[start].lower_ == "the":
+                start += 1
+            spans.append(Span(doc, start, tok.i + 1, label=doc[start:tok.i + 1].text))
+    return spans
+
+
+@Language.factory("minewire_companies", assigns=["doc.spans"])
+def make_company_matcher(nlp: Language, name: str) -> CompanyMatcher:
+    return CompanyMatcher(nlp)
+
+
+@Language.factory("minewire_places", assigns=["doc.spans"])
+def make_place_matcher(nlp: Language, name: str) -> PlaceMatcher:
+    return PlaceMatcher(nlp)
+
+
+@Language.factory("minewire_figures", assigns=["doc.spans"])
+def make_figure_finder(nlp: Language, name: str) -> FigureFinder:
+    return FigureFinder()
+
+
+@Language.factory("minewire_cues", assigns=["doc.spans"])
+def make_cue_matcher(nlp: Language, name: str) -> CueMatcher:
+    return CueMatcher(nlp)
+
+
+@Language.factory("minewire_orgs", assigns=["doc.spans"])
+def make_org_finder(nlp: Language, name: str) -> OrgFinder:
+    return OrgFinder()

@@ -1,0 +1,244 @@
+"""Deal mentions in one sentence: pick the trigger, read roles, type, terms and clauses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from models.records import Deal
+
+from . import gazetteer
+from .money import find_money
+from .parties import Roles, assign_roles, org_kind, org_name
+from .terms import Terms, price_like, read_terms
+
+# Frames in the order a sentence's main trigger is chosen.
+FRAME_ORDER = ("buy", "sell", "lease", "host", "power", "merge", "invest", "lend", "customer", "deal")
+_NEGATED = re.compile(
+    r"\b(reject\w*|declined|non-binding|nonbinding|unsolicited|withdr[ae]w\w*|terminat\w*|called off|walked away|"
+    r"abandon\w*|losing|lost out|did not|didn[’']t|does not|doesn[’']t|no longer|failed to|fell through|"
+    r"scrapped|rumou?r\w*|speculat\w*)\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(plans?|planned|planning|intends?|intended|considering|consider|exploring|explore|may|might|could|"
+    r"potential(?:ly)?|possible|possibly|option|right|rights|whether|seeks?|seeking|looking|aims?|hopes?|if|"
+    r"would like|interested)\b(?:\W+\w+){0,2}\W*$",
+    re.IGNORECASE,
+)
+_NOT_AN_ASSET = re.compile(
+    r"^\s*(?:any of its |all of its |some of its |its |some |about |approximately |roughly |over |more than )?"
+    r"(?:[\d,.]+\s*)?(?:BTC|bitcoins?|ETH|ether|shares|stock|coins|tokens|holdings)\b"
+    r"(?!\s*(?:miner|mining|mine|company|firm|operator|producer|host|data))",
+    re.IGNORECASE,
+)
+_MACHINES = re.compile(r"\b(miners|machines|rigs|ASICs?|GPUs?|servers|units|S\d{2}\w*|Antminers?|WhatsMiners?)\b", re.I)
+_SITES = re.compile(
+    r"\b(site|sites|facilit\w+|mine|mines|project|projects|plant|data ?cent\w+|campus|farm|land|building|stake|"
+    r"interest|portfolio|assets?|property|properties|operations|location|deposit|license|concession|"
+    r"substation|hub|park)\b",
+    re.I,
+)
+_LOAN_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(loan|facility|notes|financing|credit line|bridge loan|debenture)\b", re.I)
+_STAKE_IN = re.compile(r"^\s*(?:equity\s+|minority\s+|strategic\s+)?stake in\b", re.I)
+_FOR_MONEY = re.compile(r"\bfor\s+(?:a\s+|an\s+|about\s+|approximately\s+)?$", re.I)
+_ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by"}
+MAX_CLAUSES = 10  # priced items read from one listing sentence
+_NOMINAL_FORMS = {f.lower() for row in gazetteer.cues() if row["pos"] == "noun" for f in row["forms"]}
+_UTILITY_WORDS = re.compile(r"\b(electricity|power supply|energy supply|utility|utilities|tariff|kWh)\b", re.I)
+
+
+@dataclass
+class Mention:
+    """One deal as one clause states it, before mentions of the same deal are merged."""
+
+    deal: Deal
+    sent: int
+    frame: str
+    lead: bool = False  # in the title or the first body sentences
+    verbal: bool = False  # a verb states it ("sells"), not only a noun ("the sale")
+    parsed: bool = False  # roles came from the dependency parse
+    here: set[str] = field(default_factory=set)  # figure fields stated in the evidence clause itself
+    orgs: list[str] = field(default_factory=list)
+    listed: bool = False  # one item of a sentence listing several priced sales
+    quoted: bool = False  # said inside quotation marks
+    inherit: bool = False  # the seller is "its": the seller of the sale stated before
+
+
+def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
+    """Deal mentions in one sentence `doc` whose text starts at `offset` in the document."""
+    text = doc.text
+    if _NEGATED.search(text):
+        return []
+    cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c)]
+    cues = [c for c in cues if not (c.label_ in {"buy", "sell"} and _NOT_AN_ASSET.match(text[c.end_char:]))]
+    if not cues:
+        return []
+    orgs = list(doc.spans.get("minewire_orgs", []))
+    trigger = min(cues, key=lambda c: (FRAME_ORDER.index(c.label_), c.start))
+    frames = {c.label_ for c in cues}
+    role_frame = "customer" if "customer" in frames and frames & {"lease", "host"} else trigger.label_
+    role_trigger = next((c for c in cues if c.label_ == role_frame), trigger)
+    nominal = _nominal(role_trigger)
+    roles = assign_roles(doc, role_trigger, orgs, role_frame, nominal)
+    base = dict(sent=index, frame=trigger.label_, lead=lead, verbal=not _nominal(trigger), parsed=roles.from_parse,
+                orgs=[org_name(o) for o in orgs], quoted=_quoted(text))
+    loans = _financing(doc, orgs, frames, roles, offset, base)
+    if loans:
+        return loans
+    clauses = _sale_list(text) if trigger.label_ in {"buy", "sell"} else []
+    if clauses:
+        return [_clause_mention(doc, offset, s, e, trigger, orgs, roles, base) for s, e in clauses]
+    asset, target = _asset(doc, trigger, orgs, roles)
+    deal_type = classify(trigger.label_, frames, asset, text, target, roles)
+    if deal_type == "acquisition" and target is not None:
+        asset = org_name(target)
+    terms = read_terms(text)
+    return [_mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)]
+
+
+def _quoted(text: str) -> bool:
+    return bool(re.match(r"^\s*[“\"]", text) or re.search(r"[”\"],?\s+(?:said|says|added|noted)\b", text))
+
+
+def _hedged(text: str, cue: Span) -> bool:
+    before = text[max(0, cue.start_char - 40):cue.start_char]
+    return bool(_HEDGE.search(before)) and not re.search(r"\b(agreed|set|expects?)\s+to\s*$", before, re.I)
+
+
+def _nominal(cue: Span) -> bool:
+    if cue.doc.has_annotation("TAG"):
+        return cue.root.tag_.startswith("NN")
+    return cue.text.lower() in _NOMINAL_FORMS and cue.text.lower() not in {"purchase", "lease", "host"}
+
+
+def classify(frame: str, frames: set[str], asset: str | None, text: str, target: Span | None, roles: Roles) -> str:
+    """Deal type from the trigger's frame, what changes hands and who the parties are."""
+    asset = asset or ""
+    if frame in {"buy", "sell", "invest"}:
+        if _MACHINES.search(asset) and not _SITES.search(asset):
+            return "other"
+        if frame == "invest" and target is None and not _SITES.search(asset):
+            return "financing"
+        if re.search(r"(?:\$|€|£)[\d.,]+\s*(?:million|billion|[mb]n?)?\s+(?:equity\s+)?stake in", text, re.I):
+            return "financing"
+        if _SITES.search(asset):
+            return "asset_sale"
+        return "acquisition" if target is not None else "asset_sale"
+    if frame == "customer":
+        return "lease" if "lease" in frames or re.search(r"\blease", text, re.I) else "hosting_contract"
+    simple = {"lease": "lease", "host": "hosting_contract", "power": "power_agreement", "lend": "financing"}
+    if frame in simple:
+        return simple[frame]
+    if frame == "merge":
+        return "acquisition" if "buy" in frames else "merger"
+    if "utility" in {org_kind(roles.buyer), org_kind(roles.seller)} or _UTILITY_WORDS.search(text):
+        return "power_agreement"
+    return "other"
+
+
+def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[str | None, Span | None]:
+    """What changes hands: the words after the trigger (or after "of"), and the org among them if any."""
+    start = trigger.end
+    if start < len(doc) and doc[start].lower_ == "of":
+        start += 1
+    words = []
+    for tok in doc[start:start + 14]:
+        if tok.lower_ in _ASSET_STOP and tok.text != "-":
+            break
+        if not words and tok.lower_ in {"a", "an", "the", "its", "their", "his", "her"}:
+            continue
+        words.append(tok)
+    if not words and trigger.start > 1 and doc[trigger.start - 1].lower_ in {"was", "were", "been", "being", "is"}:
+        words = list(doc[max(0, trigger.start - 6):trigger.start - 1])
+    if not words:
+        return None, None
+    span = doc[words[0].i:words[-1].i + 1]
+    parties = {id(roles.buyer), id(roles.seller)}
+    target = next((o for o in orgs if o.start >= span.start and o.end <= span.end + 1 and id(o) not in parties
+                   and not _possessive_org(doc, o)), None)
+    if target is None and trigger.start > 0:
+        glued = next((o for o in orgs if o.end == trigger.start and id(o) not in parties), None)
+        target = glued if _nominal(trigger) else None
+    return span.text.strip(" ,;:.'’\"") or None, target
+
+
+def _possessive_org(doc: Doc, org: Span) -> bool:
+    return org.end < len(doc) and doc[org.end].text in {"'s", "’s", "'", "’"}
+
+
+def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offset: int, base: dict) -> list[Mention]:
+    """Loans and stake investments: one financing mention per amount tied to a loan or a stake in a company."""
+    text = doc.text
+    out = []
+    for money in find_money(text):
+        after = text[money.end:money.end + 40]
+        stake = _STAKE_IN.match(after)
+        if not (("lend" in frames and _LOAN_AFTER.match(after)) or stake) or not price_like(text, money):
+            continue
+        lender, borrower = roles.buyer, roles.seller
+        if stake:
+            borrower = next((o for o in orgs if o.start_char >= money.end + stake.end() - 1), borrower)
+        if lender is None or borrower is None or org_name(lender) == org_name(borrower):
+            continue
+        noun = re.match(r"^[\w\s-]{0,40}?\b(loan|facility|notes|financing|credit line|debenture|stake)\b", after, re.I)
+        asset = (text[money.end:money.end + noun.end()].strip() if noun else None)
+        terms = Terms(price_usd=money.usd, price_text=text[money.start:money.end + (noun.end() if noun else 0)],
+                      currency=money.currency, price_amount=money.amount)
+        out.append(_mention(text, offset, 0, len(text), "financing", Roles(lender, borrower, roles.from_parse),
+                            asset, terms, base))
+    return out
+
+
+def _sale_list(text: str) -> list[tuple[int, int]]:
+    """Clauses of a sentence listing several sales, each "… for $X": one clause per priced item."""
+    priced = [m for m in find_money(text) if price_like(text, m) and _FOR_MONEY.search(text[max(0, m.start - 20):m.start])]
+    if len(priced) < 2:
+        return []
+    priced = priced[:MAX_CLAUSES]
+    lead = re.search(r"\b(include|includes|included|including|are|were|:)\s", text)
+    start = lead.end() if lead and lead.end() < priced[0].start else 0
+    clauses = []
+    for i, money in enumerate(priced):
+        nxt = priced[i + 1].start if i + 1 < len(priced) else len(text)
+        cut = re.search(r"[,;]\s+(?:and\s+)?", text[money.end:nxt])
+        end = money.end + cut.start() if cut else nxt
+        clauses.append((start, end))
+        start = money.end + cut.end() if cut else end
+    return clauses
+
+
+def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, orgs: list[Span],
+                    roles: Roles, base: dict) -> Mention:
+    text = doc.text[start:end]
+    inside = [o for o in orgs if o.start_char >= start and o.end_char <= end]
+    recipient = next((o for o in inside if re.search(r"\bto\s+(?:a\s+|an\s+|the\s+)?(?:\w+\s+of\s+)?$",
+                                                     doc.text[max(0, o.start_char - 20):o.start_char])), None)
+    buyer = recipient if trigger.label_ == "sell" else roles.buyer
+    seller = roles.seller if trigger.label_ == "sell" else None
+    clause_roles = Roles(buyer, seller, roles.from_parse)
+    asset = re.split(r"\s+(?:in|for)\s+", text.strip(" ,;"), maxsplit=1)[0] or None
+    terms = read_terms(text)
+    mention = _mention(doc.text, offset, start, end, "asset_sale", clause_roles, asset, terms, base)
+    mention.orgs = [org_name(o) for o in inside]
+    mention.listed = True
+    mention.inherit = seller is None and bool(re.search(r"\bits\b", doc.text))
+    return mention
+
+
+def _mention(text: str, offset: int, start: int, end: int, deal_type: str, roles: Roles, asset: str | None,
+             terms: Terms, base: dict) -> Mention:
+    while start < end and text[start] in " ,;:–—-•*#":
+        start += 1
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    deal = Deal(
+        deal_type=deal_type, buyer=org_name(roles.buyer), seller=org_name(roles.seller), asset=asset,
+        capacity_mw=terms.capacity_mw, price_usd=terms.price_usd, cash_usd=terms.cash_usd,
+        price_text=terms.price_text, currency=terms.currency, price_amount=terms.price_amount,
+        evidence=text[start:end], start=offset + start, end=offset + end,
+    )
+    here = {f for f in ("capacity_mw", "price_usd", "price_text", "cash_usd") if getattr(deal, f) is not None}
+    return Mention(deal=deal, here=here, **base)

@@ -1,0 +1,105 @@
+"""From one document's processed sentences to its deals: mentions, merging, filtering and confidence."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from models.records import Deal
+
+from .deals import Mention, sentence_mentions
+from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
+from .places import find_places
+
+LEAD_SENTENCES = 3  # the title and the first body sentences state the main deal
+MAX_MENTIONS = 200  # per document: more means a list or table, not prose; the rest is ignored
+MAX_DEALS = 50
+
+
+def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc], rules_doc: Doc,
+                   version: str) -> list[Deal]:
+    """Deals of one document from its sentence spans, model-processed sentence docs and whole-text rules doc."""
+    aliases = abbreviations(text)
+    share_orgs(list(docs.values()), aliases)
+    mentions: list[Mention] = []
+    for index in sorted(docs):
+        start = spans[index][0]
+        for m in sentence_mentions(docs[index], start, index, lead=index < LEAD_SENTENCES):
+            m.deal.buyer, m.deal.seller = aliases.get(m.deal.buyer, m.deal.buyer), aliases.get(m.deal.seller, m.deal.seller)
+            mentions.append(m)
+    clusters = cluster_mentions(mentions[:MAX_MENTIONS])
+    taken = {m.sent for m in mentions if m.deal.buyer or m.deal.seller}
+    places = find_places(rules_doc)
+    deals = []
+    for cluster in clusters:
+        follow_up(cluster, text, spans, taken - {m.sent for m in cluster.members})
+        deal = to_deal(cluster, places, places)
+        if keep(deal, cluster):
+            deal.confidence = confidence(deal, cluster)
+            deal.extractor_version = version
+            deals.append(deal)
+    return _dedupe(deals)
+
+
+def share_orgs(docs: list[Doc], aliases: dict[str, str]) -> None:
+    """An organisation recognised in one sentence is recognised in all ("Copec" -> "Empresas Copec")."""
+    labels = {o.text: o.label_ for doc in docs for o in doc.spans.get("minewire_orgs", []) if len(o.text) > 2}
+    labels.update({short: labels.get(full, full) for short, full in aliases.items() if full in labels})
+    if not labels:
+        return
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(labels, key=len, reverse=True)) + r")\b")
+    for doc in docs:
+        orgs = list(doc.spans.get("minewire_orgs", []))
+        taken = {i for o in orgs for i in range(o.start, o.end)}
+        for m in pattern.finditer(doc.text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None or taken & set(range(span.start, span.end)):
+                continue
+            start = span.start
+            while start > 0 and doc[start - 1].is_title and doc[start - 1].is_alpha and start - 1 not in taken \
+                    and start - 1 > 0:
+                start -= 1
+            label = labels[m.group(0)] if start == span.start else doc[start:span.end].text
+            orgs.append(Span(doc, start, span.end, label=label))
+            taken.update(range(start, span.end))
+        doc.spans["minewire_orgs"] = sorted(orgs, key=lambda o: o.start)
+
+
+def keep(deal: Deal, cluster: Cluster) -> bool:
+    """A deal needs a named party and a figure; a main deal stated by a verb may go without figures."""
+    if not (deal.buyer or deal.seller) or same_org(deal.buyer, deal.seller):
+        return False
+    if deal.deal_type == "financing":
+        return bool(deal.buyer and deal.seller and deal.price_text)
+    if deal.deal_type == "other":
+        return any("price_text" in m.here for m in cluster.members)
+    if deal.price_text or deal.capacity_mw:
+        return True
+    # Without figures only the document's main deal counts, and only when both sides are named.
+    lead = any(m.lead and m.verbal for m in cluster.members)
+    return lead and bool(deal.buyer) and bool(deal.seller)
+
+
+def confidence(deal: Deal, cluster: Cluster) -> float:
+    """Higher when the parse gave the roles and the figures sit in the evidence sentence; lower for fallbacks."""
+    best = next(m for m in cluster.members if m.deal.evidence == deal.evidence and m.deal.start == deal.start)
+    score = 0.3
+    score += 0.2 if best.parsed else 0.0
+    score += 0.1 if best.deal.buyer and best.deal.seller else 0.0
+    score += 0.15 if "price_text" in best.here else 0.0
+    score += 0.05 if "capacity_mw" in best.here else 0.0
+    score += 0.1 if best.verbal else 0.0
+    score += 0.05 * min(len(cluster.members) - 1, 2)
+    borrowed = {"buyer", "seller", "price_usd", "price_text", "capacity_mw"} & set(cluster.extra)
+    score -= 0.1 * min(len(borrowed), 2)  # read from a later sentence, by a looser rule
+    return round(max(0.05, min(0.95, score)), 2)
+
+
+def _dedupe(deals: list[Deal]) -> list[Deal]:
+    """Two clusters that ended up with the same parties, type and figures are one deal."""
+    seen: dict[tuple, Deal] = {}
+    for deal in deals:
+        key = (deal.deal_type, norm_org(deal.buyer), norm_org(deal.seller), deal.price_usd, deal.capacity_mw)
+        seen.setdefault(key, deal)
+    return list(seen.values())[:MAX_DEALS]

@@ -1,0 +1,72 @@
+"""The JSONL data in patterns/: company registry, places and deal cues, loaded once per process."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+PATTERNS_DIR = Path(__file__).parent / "patterns"
+
+
+def _read_jsonl(name: str) -> list[dict]:
+    path = PATTERNS_DIR / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_companies() -> list[dict]:
+    """The company registry: name, aliases, ticker, CIK (or None) and kind, one dict per company."""
+    return [dict(row) for row in _companies()]
+
+
+@lru_cache(maxsize=1)
+def _companies() -> tuple[dict, ...]:
+    return tuple(_read_jsonl("companies.jsonl"))
+
+
+@lru_cache(maxsize=1)
+def company_index() -> dict[str, dict]:
+    """Every surface form (name, alias, ticker) -> its registry row."""
+    index: dict[str, dict] = {}
+    for row in _companies():
+        for form in [row["name"], *row.get("aliases", [])]:
+            index.setdefault(form, row)
+    return index
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[dict, ...]:
+    """Countries and regions: name, kind ("country" or "region"), country, aliases, optional abbrev."""
+    return tuple(_read_jsonl("places.jsonl"))
+
+
+@lru_cache(maxsize=1)
+def place_index() -> dict[str, dict]:
+    """Every surface form of a place -> its row (US-state and province abbreviations excluded)."""
+    index: dict[str, dict] = {}
+    for row in places():
+        for form in [row["name"], *row.get("aliases", [])]:
+            index.setdefault(form, row)
+    return index
+
+
+@lru_cache(maxsize=1)
+def abbrev_index() -> dict[str, dict]:
+    """Two-letter state/province codes -> row; only trusted after "Town, " ("Garden City, TX")."""
+    return {row["abbrev"]: row for row in places() if row.get("abbrev")}
+
+
+@lru_cache(maxsize=1)
+def cues() -> tuple[dict, ...]:
+    """Deal cue words by frame (buy, sell, lease, host, power, merge, lend, invest, deal, customer)."""
+    return tuple(_read_jsonl("cues.jsonl"))
+
+
+@lru_cache(maxsize=1)
+def cue_index() -> dict[str, str]:
+    """Lower-cased cue form -> frame; the first frame listed wins for forms in two frames."""
+    index: dict[str, str] = {}
+    for row in cues():
+        for form in row["forms"]:
+            index.setdefault(form.lower(), row["frame"])
+    return index

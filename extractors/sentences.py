@@ -1,0 +1,85 @@
+"""Cheap sentence splitting and the cue gate that decides which sentences the statistical model reads."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import gazetteer
+
+MAX_DOC_CHARS = 100_000  # longer documents are cut: deals are stated near the top
+MAX_SENT_CHARS = 600  # a longer "sentence" is cut into pieces so one run-on line cannot stall the parser
+MAX_MODEL_CHARS = 20_000  # model budget per document (~3,000 words); beyond it the rules alone read the rest
+
+_ABBREVIATIONS = {
+    "inc", "corp", "ltd", "co", "no", "mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "approx", "est", "dept",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e",
+    "s.a", "n.v", "p.m", "a.m", "fig",
+}
+_BOUNDARY_RE = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9$€£])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) character spans of sentences: lines first, then sentence punctuation inside a line."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text[:MAX_DOC_CHARS]):
+        start = line.start()
+        for m in _BOUNDARY_RE.finditer(line.group(0)):
+            cut = line.start() + m.start() + 1
+            word = re.search(r"([\w.]+)\.$", text[start:cut])
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+            spans.extend(_pieces(text, start, line.start() + m.end()))
+            start = line.start() + m.end()
+        spans.extend(_pieces(text, start, line.end()))
+    return [(s, e) for s, e in (_strip(text, s, e) for s, e in spans) if e > s]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut an over-long span at whitespace into pieces of at most MAX_SENT_CHARS."""
+    out = []
+    while end - start > MAX_SENT_CHARS:
+        cut = text.rfind(" ", start + MAX_SENT_CHARS // 2, start + MAX_SENT_CHARS)
+        cut = cut if cut > start else start + MAX_SENT_CHARS
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+    return out
+
+
+# Frames whose words name a deal by themselves; "deal", "agreement", "stake", "customer" only refer to one.
+STRONG_FRAMES = frozenset({"buy", "sell", "lease", "host", "power", "merge", "lend"})
+
+
+@lru_cache(maxsize=2)
+def _cue_re(strong: bool) -> re.Pattern:
+    forms = sorted({f for row in gazetteer.cues() if not strong or row["frame"] in STRONG_FRAMES for f in row["forms"]},
+                   key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b", re.IGNORECASE)
+
+
+def has_cue(sentence: str, strong: bool = False) -> bool:
+    """True when the sentence names a deal (`strong`: by a word that says what kind of deal)."""
+    return bool(_cue_re(strong).search(sentence))
+
+
+def route_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """(for the model, for the rules only): strong-cue sentences get the parse, weak-cue ones the cheap pass."""
+    model, rules, budget, rules_budget = [], [], MAX_MODEL_CHARS, 2 * MAX_MODEL_CHARS
+    for i, (s, e) in enumerate(spans):
+        sentence = text[s:e]
+        if has_cue(sentence, strong=True) and budget >= len(sentence):
+            model.append(i)
+            budget -= len(sentence)
+        elif rules_budget >= len(sentence) and has_cue(sentence):
+            rules.append(i)
+            rules_budget -= len(sentence)
+    return model, rules

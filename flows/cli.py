@@ -108,9 +108,10 @@ def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm fi
     """
     from flows.files import document_text, read_document
     from flows.pipeline import get_nlp
-    from extractors import extract as extract_text
+    from extractors import extract as extract_text, model_name
 
     nlp = get_nlp(settings().spacy_model)
+    err.print(f"extraction model: {model_name(nlp)}", highlight=False)
     failed = 0
     for path in paths:
         try:

@@ -39,6 +39,10 @@ def run_demo(warehouse: Path, console: Console) -> dict:
         settings = demo_settings(server, warehouse)
         summary, extracted = run_ingest(settings)
     render.ingest_summary(console, summary, extracted)
+    from extractors import model_name
+    from flows.pipeline import get_nlp
+
+    console.print(f"extraction model: {model_name(get_nlp(settings.spacy_model))}")
     columns, rows = deal_tracker(warehouse)
     render.tracker(console, list(columns), rows, title="minewire deal tracker (demo)")
     elapsed = time.perf_counter() - started

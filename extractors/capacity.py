@@ -13,7 +13,7 @@ CAPACITY_RE = re.compile(
 )
 # Words around a figure that say it is not this deal's site: fleet totals, pipelines, plans, options.
 _NOT_DEAL_BEFORE = re.compile(
-    r"\b(total|totals|portfolio|pipeline|fleet|worldwide|globally|across|combined|company-wide|"
+    r"\b(total|totals|portfolio|pipeline|fleet|worldwide|globally|across|company-wide|"
     r"expansion|expand|expands|expanding|additional|further|another|future|planned|plans?|potential|option|"
     r"up to an additional|increase|increasing|bringing|brings|grow|growth|target|reach|"
     r"existing|its own)\W+(?:\w+\W+){0,3}$",
@@ -24,6 +24,11 @@ _NOT_DEAL_AFTER = re.compile(
     r"of (?:expansion|total|future))",
     re.IGNORECASE,
 )
+
+
+# "sites range from 10 MW to 20 MW": the bounds of a range describe its members, not the deal's asset.
+_RANGE_END = re.compile(r"^\s*(?:to|and|-|–)\s*\d[\d,.]*\s?(?:MW|GW|megawatts?|gigawatts?)", re.I)
+_RANGE_START = re.compile(r"\b(?:from|between)\s+[\d,.]+\s?(?:MW|GW|megawatts?|gigawatts?)?\s*(?:to|and|-|–)\s*$", re.I)
 
 
 @dataclass
@@ -51,7 +56,8 @@ def find_capacity(text: str) -> list[Capacity]:
             continue
         before = text[max(0, m.start() - 60):m.start()]
         after = text[m.end():m.end() + 40]
-        aside = bool(_NOT_DEAL_BEFORE.search(before) or _NOT_DEAL_AFTER.match(after))
+        aside = bool(_NOT_DEAL_BEFORE.search(before) or _NOT_DEAL_AFTER.match(after) or _RANGE_END.match(after)
+                     or _RANGE_START.search(before))
         found.append(Capacity(text=m.group(0), start=m.start(), end=m.end(), mw=mw, aside=aside))
     return found
 

@@ -40,8 +40,25 @@ _NOT_PARTIES = {
 }
 
 
+# A wire dateline ("FORT LAUDERDALE, FL, Dec. 19, 2023 (GLOBE NEWSWIRE) --") names where the issuer sits,
+# not a party or the deal's site.
+_DATELINE_RE = re.compile(r"(?m)^[ \t]*[A-Z][A-Z.'-]+(?:[ \t][A-Z][A-Z.'-]+){0,3},[^\n]{0,90}?(?:--|—|–)")
+
+
 def _set_group(doc: Doc, name: str, spans: list[Span]) -> None:
     doc.spans[name] = filter_spans(spans)
+
+
+def dateline_chars(text: str) -> list[tuple[int, int]]:
+    """Character ranges of wire datelines at the start of a line."""
+    return [(m.start(), m.end()) for m in _DATELINE_RE.finditer(text)]
+
+
+def _outside_datelines(doc: Doc, spans: list[Span]) -> list[Span]:
+    ranges = dateline_chars(doc.text)
+    if not ranges:
+        return spans
+    return [s for s in spans if not any(a <= s.start_char and s.end_char <= b for a, b in ranges)]
 
 
 class CompanyMatcher:
@@ -79,7 +96,7 @@ class PlaceMatcher:
     def __call__(self, doc: Doc) -> Doc:
         spans = [Span(doc, s, e, label=pid) for pid, s, e in self.matcher(doc)]
         spans += [Span(doc, e - 1, e, label=self.code_names[doc[e - 1].text]) for _, s, e in self.codes(doc)]
-        _set_group(doc, "minewire_places", spans)
+        _set_group(doc, "minewire_places", _outside_datelines(doc, spans))
         return doc
 
 
@@ -124,7 +141,7 @@ class OrgFinder:
             s for s in others if s is not None and _is_party(s) and (s.start, s.end) not in places
             and not taken & set(range(s.start, s.end))
         ]
-        _set_group(doc, "minewire_orgs", known + others)
+        _set_group(doc, "minewire_orgs", _outside_datelines(doc, known + others))
         return doc
 
 

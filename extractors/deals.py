@@ -22,6 +22,10 @@ _NEGATED = re.compile(
     r"scrapped|rumou?r\w*|speculat\w*)\b",
     re.IGNORECASE,
 )
+# "To fund the purchase, X arranged…", "To equip the buildings, X will buy GPUs…": a transaction made as the
+# means to another deal is part of that deal's story, not a deal of its own.
+_MEANS = re.compile(r"^\W*(?:To|In order to)\s+(?:fund|finance|pay for|equip|fill|power|"
+                    r"cover)\b", re.I)
 _HEDGE = re.compile(
     r"\b(plans?|planned|planning|intends?|intended|considering|consider|exploring|explore|may|might|could|"
     r"potential(?:ly)?|possible|possibly|option|right|rights|whether|seeks?|seeking|looking|aims?|hopes?|if|"
@@ -34,6 +38,7 @@ _NOT_AN_ASSET = re.compile(
     r"(?!\s*(?:miner|mining|mine|company|firm|operator|producer|host|data))",
     re.IGNORECASE,
 )
+_OWED = re.compile(r"^\s+(?:obligations?|payments?|liabilit\w+|expenses?|costs?|income|revenues?)\b", re.I)
 _MACHINES = re.compile(r"\b(miners|machines|rigs|ASICs?|GPUs?|servers|units|S\d{2}\w*|Antminers?|WhatsMiners?)\b", re.I)
 _SITES = re.compile(
     r"\b(site|sites|facilit\w+|mine|mines|project|projects|plant|data ?cent\w+|campus|farm|land|building|stake|"
@@ -70,14 +75,17 @@ class Mention:
 def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
     """Deal mentions in one sentence `doc` whose text starts at `offset` in the document."""
     text = doc.text
-    if _NEGATED.search(text):
+    if _NEGATED.search(text) or _MEANS.match(text):
         return []
     cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c)]
     cues = [c for c in cues if not (c.label_ in {"buy", "sell"} and _NOT_AN_ASSET.match(text[c.end_char:]))]
+    # "lease obligations", "lease payments": the noun names money owed under a lease, not the lease deal.
+    cues = [c for c in cues if not _OWED.match(text[c.end_char:])]
     if not cues:
         return []
     orgs = list(doc.spans.get("minewire_orgs", []))
-    trigger = min(cues, key=lambda c: (FRAME_ORDER.index(c.label_), c.start))
+    # A verb states the deal; a noun may only name its paperwork ("a share purchase agreement to sell…").
+    trigger = min(cues, key=lambda c: (_nominal(c), FRAME_ORDER.index(c.label_), c.start))
     frames = {c.label_ for c in cues}
     role_frame = "customer" if "customer" in frames and frames & {"lease", "host"} else trigger.label_
     role_trigger = next((c for c in cues if c.label_ == role_frame), trigger)

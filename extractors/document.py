@@ -8,8 +8,10 @@ from spacy.tokens import Doc, Span
 
 from models.records import Deal
 
+from . import gazetteer
 from .deals import Mention, sentence_mentions
 from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
+from .parties import ISSUER
 from .places import find_places
 
 LEAD_SENTENCES = 3  # the title and the first body sentences state the main deal
@@ -22,11 +24,13 @@ def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]
     """Deals of one document from its sentence spans, model-processed sentence docs and whole-text rules doc."""
     aliases = abbreviations(text)
     share_orgs(list(docs.values()), aliases)
+    issuer = _issuer(rules_doc)
     mentions: list[Mention] = []
     for index in sorted(docs):
         start = spans[index][0]
         for m in sentence_mentions(docs[index], start, index, lead=index < LEAD_SENTENCES):
             m.deal.buyer, m.deal.seller = aliases.get(m.deal.buyer, m.deal.buyer), aliases.get(m.deal.seller, m.deal.seller)
+            _resolve_issuer(m.deal, issuer)
             mentions.append(m)
     clusters = cluster_mentions(mentions[:MAX_MENTIONS])
     taken = {m.sent for m in mentions if m.deal.buyer or m.deal.seller}
@@ -39,13 +43,44 @@ def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]
             deal.confidence = confidence(deal, cluster)
             deal.extractor_version = version
             deals.append(deal)
+    surface = surface_names(rules_doc)
+    for deal in deals:
+        deal.buyer, deal.seller = surface.get(deal.buyer, deal.buyer), surface.get(deal.seller, deal.seller)
     return _dedupe(deals)
+
+
+def _issuer(rules_doc: Doc) -> str | None:
+    """The company the text is about: the first organisation it names (datelines are not orgs)."""
+    orgs = rules_doc.spans.get("minewire_orgs", [])
+    return orgs[0].label_ if len(orgs) else None
+
+
+def _resolve_issuer(deal: Deal, issuer: str | None) -> None:
+    """ "it has agreed to sell…": the pronoun stands for the issuer, unless the issuer is already the other side."""
+    for role, other in (("buyer", deal.seller), ("seller", deal.buyer)):
+        if getattr(deal, role) == ISSUER:
+            setattr(deal, role, None if same_org(issuer, other) else issuer)
+
+
+def surface_names(rules_doc: Doc) -> dict[str, str]:
+    """Registry name -> the form the text first uses ("MARA Holdings, Inc." -> "Marathon Digital Holdings").
+
+    A later form that extends the first ("Bitfarms", then "Bitfarms Ltd.") wins. The registry name is only for
+    matching; reports quote the document.
+    """
+    forms: dict[str, str] = {}
+    for span in rules_doc.spans.get("minewire_companies", []):
+        best = forms.get(span.label_)
+        if best is None or (norm_org(span.text).startswith(norm_org(best)) and len(span.text) > len(best)):
+            forms[span.label_] = span.text
+    return forms
 
 
 def share_orgs(docs: list[Doc], aliases: dict[str, str]) -> None:
     """An organisation recognised in one sentence is recognised in all ("Copec" -> "Empresas Copec")."""
     labels = {o.text: o.label_ for doc in docs for o in doc.spans.get("minewire_orgs", []) if len(o.text) > 2}
     labels.update({short: labels.get(full, full) for short, full in aliases.items() if full in labels})
+    labels.update(_first_words(labels))
     if not labels:
         return
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(labels, key=len, reverse=True)) + r")\b")
@@ -64,6 +99,26 @@ def share_orgs(docs: list[Doc], aliases: dict[str, str]) -> None:
             orgs.append(Span(doc, start, span.end, label=label))
             taken.update(range(start, span.end))
         doc.spans["minewire_orgs"] = sorted(orgs, key=lambda o: o.start)
+
+
+# First words that do not name one company on their own.
+_GENERIC = {"the", "first", "north", "south", "east", "west", "new", "global", "american", "united", "national",
+            "general", "digital", "power", "energy", "bitcoin", "mining", "gold", "silver", "copper", "data", "core",
+            "applied", "central", "great", "royal", "pan", "southern", "northern", "western", "eastern", "item"}
+
+
+def _first_words(labels: dict[str, str]) -> dict[str, str]:
+    """ "Kestrel Power Corp." is "Kestrel" later on: a distinctive first word stands for its organisation."""
+    owners: dict[str, set[str]] = {}
+    for text, label in labels.items():
+        words = text.split()
+        if len(words) > 1 and len(words[0]) > 3 and words[0][0].isupper() and words[0].isalpha() \
+                and words[0].lower() not in _GENERIC and words[0] not in gazetteer.place_index():
+            owners.setdefault(words[0], set()).add(label)
+    legal = re.compile(r"\b(?:Inc|Corp|Corporation|Ltd|Limited|LLC|plc|Group|Holdings)\.?$")
+    # Of several orgs sharing the word (a headline's "Kestrel Power Agrees"), the one with a legal suffix.
+    return {w: max(sorted(o), key=lambda label: bool(legal.search(label))) for w, o in owners.items()
+            if w not in labels and (len(o) == 1 or any(legal.search(label) for label in o))}
 
 
 def keep(deal: Deal, cluster: Cluster) -> bool:

@@ -20,8 +20,8 @@ _SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co
              "sa", "ag", "nv", "se", "the", "holdings", "group"}
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:deal|transaction|acquisition|purchase|sale|agreement|"
-    r"contract|lease|site|facility|mine|project|asset|property|campus|data ?cent(?:er|re)|location|farm|"
-    r"plant|terms|buyer|seller|purchaser|acquirer)\b|\bunder the terms\b|\bthe company will pay\b",
+    r"contract|lease|site|facilit(?:y|ie)|mine|project|asset|property|campus|data ?cent(?:er|re)|location|farm|"
+    r"plant|term|buyer|seller|purchaser|acquirer|consideration|purchase price)s?\b|\bunder the terms\b|\bthe company will pay\b",
     re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(
@@ -34,6 +34,7 @@ _LATER_PARTY = (
     ("seller", re.compile(r"\b[Tt]he (?:seller|vendor)(?:,|\s+is|\s+was)\s+" + _NAME)),
     ("buyer", re.compile(_NAME + r",?\s+(?:will|would|agreed to|is to)\s+pay\b")),
 )
+_NEW_DEAL = re.compile(r"^\W*(?:Separately|In a separate|Elsewhere|In other news)\b", re.I)
 FOLLOW_UP = 3  # sentences after a deal's last mention that may still add its figures
 
 
@@ -75,15 +76,32 @@ def abbreviations(text: str) -> dict[str, str]:
 
 def _compatible(cluster: Cluster, m: Mention) -> bool:
     fam = _FAMILY.get(m.deal.deal_type, m.deal.deal_type)
+    if _NEW_DEAL.match(m.deal.evidence):
+        return False
     for other in cluster.members:
-        if _FAMILY.get(other.deal.deal_type, other.deal.deal_type) != fam or other.sent == m.sent:
-            return False
         d, o = m.deal, other.deal
+        if not (o.buyer or o.seller):
+            continue  # a sentence that only refers back ("the deal…") says nothing about the deal's kind
+        if _FAMILY.get(o.deal_type, o.deal_type) != fam or other.sent == m.sent:
+            return False
         if (d.buyer and o.buyer and not same_org(d.buyer, o.buyer)) or \
                 (d.seller and o.seller and not same_org(d.seller, o.seller)):
             return False
+    priced = [o for o in cluster.members if "price_text" in o.here]
+    if "price_text" in m.here and priced and all(_other_price(m, o) for o in priced):
+        return False
     return any(same_org(m.deal.buyer, o.deal.buyer) or same_org(m.deal.seller, o.deal.seller)
                for o in cluster.members)
+
+
+def _other_price(m: Mention, other: Mention) -> bool:
+    """Both sentences state their own price and the prices differ: two deals with the same buyer."""
+    a, b = m.deal, other.deal
+    if "price_text" not in m.here or "price_text" not in other.here or a.currency != b.currency:
+        return False
+    if a.price_text in b.price_text or b.price_text in a.price_text:
+        return False  # one states a part of the other's total ("$56 million, plus $19 million in deposits")
+    return abs((a.price_amount or 0) - (b.price_amount or 0)) > 0.02 * max(a.price_amount or 0, b.price_amount or 0)
 
 
 def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
@@ -93,6 +111,9 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
         if m.listed:
             _inherit_seller(m, clusters)
             clusters.append(Cluster([m]))
+            continue
+        if not (m.deal.buyer or m.deal.seller) and _NEW_DEAL.match(m.deal.evidence) and m.verbal:
+            clusters.append(Cluster([m]))  # "Separately, it is selling…": a new deal whose parties come later
             continue
         if not (m.deal.buyer or m.deal.seller) or (m.frame == "deal" and not (m.deal.buyer and m.deal.seller)):
             recent = [c for c in clusters if m.sent - c.last <= FOLLOW_UP and c.members[-1].sent != m.sent
@@ -121,7 +142,8 @@ def _names(cluster: Cluster) -> list[str]:
     names = set()
     index = {row["name"]: row for row in gazetteer.load_companies()}
     for m in cluster.members:
-        for name in (m.deal.buyer, m.deal.seller):
+        target = m.deal.asset if m.deal.deal_type == "acquisition" else None  # "Block Mining runs two sites…"
+        for name in (m.deal.buyer, m.deal.seller, target):
             if name:
                 names.add(name)
                 names.update(index.get(name, {}).get("aliases", []))

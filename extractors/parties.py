@@ -27,6 +27,11 @@ _SWAP = {"buyer": "seller", "seller": "buyer"}
 _LENDER_VERBS = re.compile(r"\b(provid|extend|grant|lent|lend|advanc|commit|arrang|offer)\w*\b", re.IGNORECASE)
 _UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Power|Energy|Cooperative|Co-op|Authority|Hydro|Edison|Grid)\b")
 _RELATIVE = {"which", "that", "who", "whom"}
+# Subjects that stand for the company issuing the text ("it has agreed to sell", "we signed", "the Company").
+_SELF = {"it", "we", "company", "registrant", "our"}
+ISSUER = "\x00issuer"  # placeholder label, replaced by the document's own company (see document.py)
+# Clause types whose prepositions describe something else, not the deal ("a fund managed by X").
+_CLAUSE_DEPS = {"relcl", "acl", "appos", "advcl", "ccomp", "parataxis"}
 # Words that, right after "to", show an infinitive rather than a recipient.
 _VERBS = {
     "acquire", "buy", "sell", "host", "build", "develop", "expand", "support", "secure", "purchase", "provide",
@@ -82,8 +87,11 @@ def _org_under(tok: Token, orgs: list[Span]) -> Span | None:
 
 
 def _subject(tok: Token) -> tuple[Token | None, bool]:
-    """Climb from the trigger to the nearest clause with a subject; (subject, is_passive)."""
-    cur = tok
+    """Climb from the trigger to the nearest clause with a named subject; (subject, is_passive).
+
+    A pronoun subject ("it", "we", "the Company") is returned only when no named subject sits above it.
+    """
+    cur, pronoun = tok, None
     for _ in range(8):
         for child in cur.children:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
@@ -91,11 +99,31 @@ def _subject(tok: Token) -> tuple[Token | None, bool]:
                     return cur.head, child.dep_ == "nsubjpass"
                 if child is tok or tok in child.subtree:
                     return None, False  # the trigger sits inside the subject ("The GRIID acquisition deal values…")
+                if _self_reference(child):
+                    pronoun = pronoun or child  # "Bitfarms said it has agreed to sell": the named subject wins
+                    break
                 return child, child.dep_ == "nsubjpass"
         if cur.dep_ == "ROOT" or cur.head is cur:
             break
         cur = cur.head
-    return None, False
+    return pronoun, False
+
+
+def _self_reference(tok: Token) -> bool:
+    """ "it", "we", "the Company": the subject refers to the company the text is about."""
+    return tok.lower_ in _SELF and (tok.lower_ != "company" or any(c.lower_ == "the" for c in tok.children))
+
+
+def _governed(prep: Token, root: Token) -> bool:
+    """True when `prep` belongs to the trigger's own clause, not to a clause describing one of its words."""
+    cur = prep
+    for _ in range(10):
+        if cur is root:
+            return True
+        if cur.dep_ in _CLAUSE_DEPS or cur.head is cur:
+            return False
+        cur = cur.head
+    return False
 
 
 def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool) -> dict[str, Span]:
@@ -110,13 +138,23 @@ def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
     else:
         subj, passive = _subject(root)
         subj_org = _org_under(subj, orgs) if subj is not None else None
+        if subj_org is None and subj is not None and _self_reference(subj):
+            subj_org = Span(doc, subj.i, subj.i + 1, label=ISSUER)
         # A passive subject is what changes hands ("X was acquired by Y"), not a party.
         if subj_org is not None and subj_role and not passive:
             roles[subj_role] = subj_org
+    seller_role = table.get("poss")
+    if frame == "buy" and not nominal and seller_role not in roles:
+        # "Y will take over its site": the owner named by "its" is the document's company, not the buyer.
+        obj = next((c for c in root.children if c.dep_ == "dobj"), None)
+        its = next((c for c in obj.children if c.dep_ == "poss" and c.lower_ in {"its", "their"}), None) if obj else None
+        if its is not None:
+            roles[seller_role] = Span(doc, its.i, its.i + 1, label=ISSUER)
     for prep in doc:
-        if prep.dep_ not in {"prep", "agent", "dative"} or prep.lower_ not in table or prep.i < root.i - 12:
+        if prep.dep_ not in {"prep", "agent", "dative"} or prep.lower_ not in table or prep.i < root.i - 12 \
+                or not _governed(prep, root):
             continue
-        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        pobj = _through_transparent(next((c for c in prep.children if c.dep_ == "pobj"), None))
         org = _org_under(pobj, orgs) if pobj is not None else None
         role = table[prep.lower_]
         if org is not None and role not in roles and org not in roles.values():
@@ -137,6 +175,10 @@ def _surface_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nomina
         elif org.start >= trigger.end and _possessive(doc, org):
             if "poss" in table and table["poss"] not in roles and org.start - trigger.end <= 4:
                 roles[table["poss"]] = org
+    if "poss" in table and table["poss"] not in roles:
+        owner = _object_owner(doc, trigger, orgs)
+        if owner is not None and owner not in roles.values():
+            roles[table["poss"]] = owner
     for role, name in _bare_names(doc, trigger, table):
         if role not in roles:
             roles[role] = name
@@ -181,7 +223,28 @@ def _possessive(doc: Doc, org: Span) -> bool:
     return org.end < len(doc) and doc[org.end].text in {"'s", "’s", "'", "’"}
 
 
-_TRANSPARENT = {"unit", "subsidiary", "affiliate", "division", "arm", "fund", "vehicle", "entity", "affiliates"}
+_TRANSPARENT = {"unit", "units", "subsidiary", "subsidiaries", "affiliate", "affiliates", "division", "arm", "fund",
+                "vehicle", "entity", "entities", "owner", "owners"}
+
+
+def _through_transparent(tok: Token | None) -> Token | None:
+    """ "with subsidiaries of Generate Capital": the party is the parent named after "of"."""
+    if tok is None or tok.lower_ not in _TRANSPARENT:
+        return tok
+    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    inner = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return inner or tok
+
+
+def _object_owner(doc: Doc, trigger: Span, orgs: list[Span]) -> Span | None:
+    """ "buy a 50% stake in Lundin Mining's Josemaria project": the possessive org inside the object."""
+    end = min(len(doc), trigger.end + 9)
+    for org in orgs:
+        if trigger.end <= org.start < end and _possessive(doc, org):
+            gap = doc[trigger.end:org.start]
+            if not any(t.text in {",", ";", ":", "(", ")"} or t.lower_ in {"to", "from", "with", "for", "by"} for t in gap):
+                return org
+    return None
 
 
 def _preposition_before(doc: Doc, org: Span) -> int | None:

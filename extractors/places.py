@@ -53,10 +53,12 @@ def resolve(places: list[Place]) -> tuple[str | None, str | None]:
     if not places:
         return None, None
     ordered = sorted(places, key=lambda p: (not p.anchored, p.start))
-    regions = [p for p in ordered if p.kind == "region"]
+    first = ordered[0]
+    # The region, when one is named, of the country the text anchors the asset in ("in Paraguay" wins).
+    regions = [p for p in ordered if p.kind == "region" and p.country == first.country]
     if regions:
         return regions[0].country, regions[0].name
-    return ordered[0].country, None
+    return first.country, None
 
 
 def unambiguous(places: list[Place]) -> tuple[str | None, str | None]:

@@ -16,7 +16,8 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e",
     "s.a", "n.v", "p.m", "a.m", "fig",
 }
-_BOUNDARY_RE = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9$€£])")
+# A semicolon before a capital starts a new statement: headlines join two stories with ";".
+_BOUNDARY_RE = re.compile(r"[.!?;][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9$€£])")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -71,12 +72,17 @@ def has_cue(sentence: str, strong: bool = False) -> bool:
     return bool(_cue_re(strong).search(sentence))
 
 
+LEAD = 3  # the title and first sentences state the main deal, figures or not
+# Past the lead, a sentence worth parsing states a figure; the rest get the cheap pass (roles by word order).
+_FIGURE_RE = re.compile(r"\d|[$€£]")
+
+
 def route_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """(for the model, for the rules only): strong-cue sentences get the parse, weak-cue ones the cheap pass."""
     model, rules, budget, rules_budget = [], [], MAX_MODEL_CHARS, 2 * MAX_MODEL_CHARS
     for i, (s, e) in enumerate(spans):
         sentence = text[s:e]
-        if has_cue(sentence, strong=True) and budget >= len(sentence):
+        if has_cue(sentence, strong=True) and budget >= len(sentence) and (i < LEAD or _FIGURE_RE.search(sentence)):
             model.append(i)
             budget -= len(sentence)
         elif rules_budget >= len(sentence) and has_cue(sentence):

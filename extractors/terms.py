@@ -21,13 +21,17 @@ _NOT_PRICE_BEFORE = re.compile(
 _NOT_PRICE_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}(in (?:revenue|sales|fees|rewards|block rewards|profit)|of (?:revenue|bitcoin|btc)|"
     r"of (?:a |the )?discount|"
-    r"market cap|in shares within|worth of bitcoin)",
+    r"market cap|in shares within|worth of bitcoin|of [\w'’ -]{0,40}\bobligations)",
     re.IGNORECASE,
 )
 # A contract's value ("revenues of $10 million over the life of the contract") is its price.
-_CONTRACT_VALUE = re.compile(r"^[^.;]{0,40}\bover (?:the )?(?:life|term|initial term|\d+ years)\b", re.IGNORECASE)
+_CONTRACT_VALUE = re.compile(
+    r"^[^.;$]{0,40}\bover (?:the |its |their )?(?:[\w-]+ )?(?:life|terms?|contract|period|years)\b", re.IGNORECASE)
+# Sums over several deals or hypothetical extensions ("contracts now amount to $8.5 billion") are not one price.
+_AGGREGATE_BEFORE = re.compile(r"\b(?:amounts?|amounting|add(?:s|ing)? up|lift|lifts|bring|brings|bringing|raise)\s+"
+                               r"(?:\w+\s+){0,2}to\s+(?:about\s+|approximately\s+|roughly\s+|some\s+|~)?$", re.I)
 _PRICE_CUE_BEFORE = re.compile(
-    r"(\bfor|valued at|worth|price of|pay|paid|consideration of|total(?:l?ing)?|total of|approximately|"
+    r"(\bfor|valued at|worth|price|pay|paid|consideration|total(?:l?ing)?|total of|approximately|"
     r"deal|in a|reach)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
@@ -38,7 +42,8 @@ _CASH_AFTER = re.compile(r"^[^.;$€£\d]{0,25}?\b(payable at closing|due at clo
                          r"up front|in cash|cash)\b", re.IGNORECASE)
 _CASH_BEFORE = re.compile(r"(cash (?:payment|consideration|portion) of|in cash of|upfront payment of|"
                           r"cash of)\s*$", re.IGNORECASE)
-_USD_EQUIVALENT = re.compile(r"^\s*\(\s*(?:~|approx\.?|about|approximately|or)?\s*$", re.IGNORECASE)
+_USD_EQUIVALENT = re.compile(
+    r"^\s*(?:\(|,\s*or\b|,|\bor\b)\s*(?:~|approx\.?|about|approximately|roughly|around|some|or)?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -58,13 +63,15 @@ def price_like(text: str, money: Money) -> bool:
     if money.per_unit:
         return False
     before, after = text[max(0, money.start - 45):money.start], text[money.end:money.end + 45]
+    if _AGGREGATE_BEFORE.search(before):
+        return False
     if _CONTRACT_VALUE.match(after):
         return True
     return not (_NOT_PRICE_BEFORE.search(before) or _NOT_PRICE_AFTER.match(after))
 
 
 def _cued(text: str, money: Money) -> bool:
-    before, after = text[max(0, money.start - 40):money.start], text[money.end:money.end + 30]
+    before, after = text[max(0, money.start - 40):money.start], text[money.end:money.end + 60]
     return bool(_PRICE_CUE_BEFORE.search(before) or _PRICE_CUE_AFTER.match(after) or _CONTRACT_VALUE.match(after))
 
 

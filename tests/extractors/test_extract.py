@@ -51,7 +51,7 @@ POSITIVES = [
     ("foreign_price_with_usd_equivalent",
      "Iris Energy sold its Canal Flats site in British Columbia to Northern Data AG for A$30 million "
      "(US$20 million).",
-     dict(seller="IREN", buyer="Northern Data", price_usd=20e6, currency="AUD", region="British Columbia")),
+     dict(seller="Iris Energy", buyer="Northern Data", price_usd=20e6, currency="AUD", region="British Columbia")),
     ("plus_up_to_an_additional",
      "Equinox Gold will buy the Greenstone mine in Ontario from Orion Resource Partners for US$995 million plus "
      "up to an additional US$60 million in contingent payments.",

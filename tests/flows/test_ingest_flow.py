@@ -48,7 +48,7 @@ def test_ingest_flow_stores_the_sample_and_the_tracker_has_paso_pe(first_run, wa
     deal = paso[0]
     assert (deal["capacity_mw"], deal["price_usd"], deal["country"]) == (70, 30_000_000, "Paraguay")
     assert "Bitfarms" in deal["seller"] and "Sympatheia" in deal["buyer"]
-    assert deal["sources"] == 2  # the wire release and the trade-press story
+    assert deal["sources"] == 3  # the wire release, the trade-press story and the 6-K exhibit
 
 
 def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_run, sample_server, warehouse_path):

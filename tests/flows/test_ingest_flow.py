@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
 from flows.demo import demo_settings
 from flows.runner import run_ingest
+from flows.sample_server import SampleServer
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures")
 
@@ -29,11 +32,26 @@ def _tracker(path) -> list[dict]:
         con.close()
 
 
-@pytest.fixture
-def first_run(prefect_server, sample_server, warehouse_path, monkeypatch):
-    monkeypatch.setenv("MINEWIRE_SEC_USER_AGENT", "minewire tests tests@example.invalid")
-    settings = demo_settings(sample_server, warehouse_path)
-    summary, extracted = run_ingest(settings)
+@pytest.fixture(scope="module")
+def module_server():
+    with SampleServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def warehouse_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("ingest") / "minewire.duckdb"
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_server, module_server, warehouse_path):
+    """One ingest + extraction of the whole sample, shared by the tests below (each run costs ~30 s)."""
+    os.environ["MINEWIRE_SEC_USER_AGENT"] = "minewire tests tests@example.invalid"
+    try:
+        settings = demo_settings(module_server, warehouse_path)
+        summary, extracted = run_ingest(settings)
+    finally:
+        os.environ.pop("MINEWIRE_SEC_USER_AGENT", None)
     return settings, summary, extracted
 
 
@@ -51,12 +69,16 @@ def test_ingest_flow_stores_the_sample_and_the_tracker_has_paso_pe(first_run, wa
     assert deal["sources"] == 3  # the wire release, the trade-press story and the 6-K exhibit
 
 
-def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_run, sample_server, warehouse_path):
+def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_run, module_server, warehouse_path):
     settings, _, _ = first_run
     before = _counts(warehouse_path)
-    sample_server.clear_log()
-    summary, extracted = run_ingest(settings)
+    module_server.clear_log()
+    os.environ["MINEWIRE_SEC_USER_AGENT"] = "minewire tests tests@example.invalid"
+    try:
+        summary, extracted = run_ingest(settings)
+    finally:
+        os.environ.pop("MINEWIRE_SEC_USER_AGENT", None)
     assert summary["stored"] == 0 and summary["rows_written"] == 0 and extracted["documents"] == 0
     assert _counts(warehouse_path) == before
-    requests = sample_server.requests
+    requests = module_server.requests
     assert requests and all(r.status == 304 for r in requests), {(r.path, r.status) for r in requests}

@@ -41,3 +41,22 @@ def deal_line(deal: dict) -> str:
                deal.get("price_usd") and f"${deal['price_usd'] / 1e6:,.1f}M",
                deal.get("country")]
     return f"{parts[0]} ({deal.get('deal_type')}): " + ", ".join(str(d) for d in details if d)
+
+
+WRITE_LIMIT = "minewire-warehouse-write"
+
+
+def ensure_write_limit() -> None:
+    """Create the warehouse-write global concurrency limit (1 slot) if the Prefect server lacks it."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(WRITE_LIMIT)
+        except ObjectNotFound:
+            try:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=WRITE_LIMIT, limit=1))
+            except Exception:  # noqa: BLE001 - another run created it first: that is what we wanted
+                pass

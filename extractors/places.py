@@ -26,6 +26,7 @@ def find_places(doc: Doc) -> list[Place]:
     """Places in a rules-processed doc, minus those inside an org name or naming an org's home ("Peru's Minsur")."""
     org_tokens = {i for span in doc.spans.get("minewire_orgs", []) for i in range(span.start, span.end)}
     index = gazetteer.place_index()
+    text = doc.text  # Doc.text joins every token: read it once, not once per place
     out = []
     for span in doc.spans.get("minewire_places", []):
         if org_tokens & set(range(span.start, span.end)):
@@ -33,7 +34,7 @@ def find_places(doc: Doc) -> list[Place]:
         row = index.get(span.label_) or next((r for r in gazetteer.places() if r["name"] == span.label_), None)
         if row is None or _owner_nationality(doc, span.end):
             continue
-        before = doc.text[max(0, span.start_char - 25):span.start_char]
+        before = text[max(0, span.start_char - 25):span.start_char]
         anchored = bool(re.search(r"\b(in|at|near|outside|across|within|of)\s+(?:\w+\s+){0,2}$|,\s*$", before))
         out.append(Place(row["name"], row["kind"], row["country"], span.start_char, span.end_char, anchored))
     return out

@@ -66,6 +66,20 @@ def parse_submissions(data: dict, cik: str | int) -> tuple[list[Filing], list[di
     return _rows(recent, cik, data.get("name")), files
 
 
+def submissions_problem(data: object) -> str | None:
+    """Why a submissions JSON cannot be read (a format change, an error page), or None; no filings is fine."""
+    if not isinstance(data, dict):
+        return "is not a JSON object"
+    filings = data.get("filings")
+    recent = filings.get("recent") if isinstance(filings, dict) else None
+    if not isinstance(recent, dict):
+        return "has no filings.recent object; has EDGAR's format changed?"
+    has_rows = any(isinstance(v, list) and v for v in recent.values())
+    if has_rows and not any(isinstance(recent.get(name), list) for name in FIELDS["accession"]):
+        return "has no accessionNumber array in filings.recent; has EDGAR's format changed?"
+    return None
+
+
 def parse_submissions_page(data: dict, cik: str | int) -> list[Filing]:
     """Filings from an older page (`CIK##########-submissions-001.json`): the arrays at top level."""
     if not isinstance(data, dict):

@@ -17,6 +17,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
 RSS1 = "{http://purl.org/rss/1.0/}"
+_ROOT_END = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>")
 _TICKER = re.compile(r"^[A-Z][A-Z.\- ]{0,15}:\s?[A-Z0-9][A-Z0-9.\-]{0,9}$")
 
 
@@ -32,6 +33,11 @@ def parse_feed(content: bytes, url: str) -> list[FeedItem]:
             raise SourceError(f"feed {url}: not an RSS or Atom document (root element <{_local(root.tag)}>)")
         items = [_rss_item(n, url) for n in nodes]
     return [i for i in items if i is not None]
+
+
+def is_truncated(content: bytes) -> bool:
+    """True when a feed never closes its root element: the download was cut, and its last item may be too."""
+    return bool(content.strip()) and not _ROOT_END.search(content[-4096:])
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -10,6 +10,7 @@ Errors::
 from __future__ import annotations
 
 import email.utils
+import http
 import ipaddress
 import random
 import re
@@ -29,6 +30,7 @@ from models.records import FetchRecord
 GENERIC_USER_AGENT = "minewire/0.1 (mining deal tracker)"
 MAX_RETRY_WAIT_S = 30.0  # a Retry-After longer than this is cut: the next poll retries anyway
 REDIRECTS = {301, 302, 303, 307, 308}
+_STATUS_PHRASES = {s.value: s.phrase for s in http.HTTPStatus}
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
 
 
@@ -214,7 +216,11 @@ class Fetcher:
             location = resp.headers.get("location")
             if not location:
                 raise FetchError(f"{current}: redirect without a Location header", url=url, transient=False)
-            current = urljoin(current, location)
+            target = urljoin(current, location)
+            if _origin(target)[0] not in ("http", "https"):
+                raise FetchError(f"{url}: redirected to {target!r}; only http and https URLs are fetched",
+                                 url=url, transient=False)
+            current = target
         raise FetchError(
             f"{url}: more than {self.settings.max_redirects} redirects (a loop?)", url=url, transient=False
         )
@@ -270,7 +276,8 @@ class Fetcher:
     def _raise_for_status(self, resp: Response, url: str) -> None:
         if resp.status < 400:
             return
-        err = FetchError(f"{url}: HTTP {resp.status}", url=url, status=resp.status,
+        phrase = _STATUS_PHRASES.get(resp.status, "")
+        err = FetchError(f"{url}: HTTP {resp.status} {phrase}".rstrip(), url=url, status=resp.status,
                          transient=is_transient(resp.status))
         err.retry_after_s = retry_after_s(resp.headers.get("retry-after"))
         raise err
@@ -281,7 +288,10 @@ class Fetcher:
             raise FetchError(f"{url}: only http and https URLs are fetched", url=url, transient=False)
         hostname = urlsplit(url).hostname or ""
         if not self.settings.allow_private_addresses and (scheme, host) not in self._trusted:
-            check_address(hostname)
+            try:
+                check_address(hostname)
+            except FetchError as exc:  # name the URL, not just the host, in the retry list's reason
+                raise FetchError(f"{url}: {exc}", url=url, transient=exc.transient) from exc
         return host
 
     def _user_agent(self, host: str) -> str:

@@ -37,6 +37,10 @@ BOILERPLATE_WORDS = {"ad", "ads", "advert", "advertisement", "adslot", "sponsore
                      "breadcrumb", "breadcrumbs", "sidebar", "menu", "navbar", "nav", "footer", "masthead",
                      "outbrain", "taboola", "toolbar", "paywall", "trending", "most-read", "banner", "tags"}
 BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "dialog", "search", "alert"}
+# Latin-script single-byte codecs a detector confuses on short English text; windows-1252 is the web's
+# default for undeclared pages (WHATWG), and the one our English-language sources use.
+_LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1254", "cp1257", "cp775", "latin_1", "iso8859_2", "iso8859_9",
+                      "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "mac_latin2", "mac_roman"}
 MODIFIED_META = ("last-modified", "dcterms.modified", "article.updated", "datemodified", "article:modified_time")
 
 
@@ -78,6 +82,9 @@ def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
                       (codecs.BOM_UTF16_BE, "utf-16")):
         if content.startswith(bom):
             return content.decode(name, errors="replace"), name
+    utf8 = _as_utf8(content)
+    if utf8 is not None:  # valid UTF-8 with non-ASCII text is UTF-8, whatever a (often wrong) label says
+        return utf8, "utf-8"
     declared = re.search(r"charset\s*=\s*[\"']?([\w\-:.]+)", content_type or "", re.I)
     in_page = _META_CHARSET.search(content[:4096])
     for candidate in (declared.group(1) if declared else None, in_page.group(1).decode() if in_page else None):
@@ -87,10 +94,23 @@ def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
             return content.decode(candidate), candidate.lower()
         except (LookupError, UnicodeDecodeError):
             continue  # a wrong label is common: fall through to the next source
-    best = charset_normalizer.from_bytes(content).best()
+    matches = charset_normalizer.from_bytes(content)
+    best = matches.best()
+    if best is not None and best.encoding in _LATIN_SINGLE_BYTE and any(m.encoding == "cp1252" for m in matches):
+        return content.decode("cp1252", errors="replace"), "cp1252"  # the detector cannot tell these apart
     if best is not None and best.encoding:
         return str(best), codecs.lookup(best.encoding).name
     return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _as_utf8(content: bytes) -> str | None:
+    """The text if the bytes are UTF-8 (a stray invalid byte forgiven if three good characters outweigh it)."""
+    if content.isascii():
+        return None
+    text = content.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII characters decoded cleanly
+    return text if good and good >= 3 * bad else None
 
 
 def make_soup(html: str) -> BeautifulSoup:

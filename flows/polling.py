@@ -10,8 +10,8 @@ from typing import Callable, Iterable
 
 from flows.edgar import (filing_documents, index_url, normalise_cik, page_overlaps, parse_filing_document,
                          parse_filing_index, parse_submissions, parse_submissions_page, submissions_page_url,
-                         submissions_url)
-from flows.feeds import parse_date, parse_feed
+                         submissions_problem, submissions_url)
+from flows.feeds import is_truncated, parse_date, parse_feed
 from flows.http import Fetcher, SourceError, check_user_agent, is_transient
 from flows.pages import parse_article
 from flows.settings import Settings, SourceConfig
@@ -94,6 +94,11 @@ class _Run:
             return Failure(url, str(exc), self.source.name, is_transient(exc))
         return Failure(url, f"{url}: could not be parsed ({type(exc).__name__}: {exc})", self.source.name, False)
 
+    def recover_listing(self, url: str) -> None:
+        """A feed or submissions listing on the retry list was read: resolve it there."""
+        if url in self.state.retry_urls:
+            self.add(recovered=[url])
+
     def advance(self, stamp: str | None) -> None:
         with self._lock:
             if stamp and (self.result.cursor is None or _later(stamp, self.result.cursor)):
@@ -121,21 +126,29 @@ def _poll_feed(run: _Run) -> None:
     except SourceError as exc:
         run.add(failures=[run.fail(feed_url, exc)])
         return
-    jobs = _feed_jobs(run, items)
+    whole = resp.not_modified or not is_truncated(resp.content)
+    if whole:
+        run.recover_listing(feed_url)
+    else:  # keep what arrived, but not the last item nor the cursor: the next whole read has them
+        items = items[:-1]
+        reason = f"feed {feed_url}: cut short (no closing tag); read {len(items)} items, the rest on the next run"
+        run.add(failures=[Failure(feed_url, reason, run.source.name, transient=True)])
+    jobs = _feed_jobs(run, items, feed_url, advance=whole)
     run.map(lambda job: _fetch_article(run, *job), jobs)
 
 
-def _feed_jobs(run: _Run, items: list[FeedItem]) -> list[tuple[str, FeedItem | None]]:
+def _feed_jobs(run: _Run, items: list[FeedItem], feed_url: str,
+               advance: bool = True) -> list[tuple[str, FeedItem | None]]:
     """Items worth fetching: not stored, not given up, newer than the cursor or due for a retry."""
     cursor = parse_date(run.state.cursor) if run.state.cursor else None
-    pending = {normalise_url(u): u for u in run.pending}
+    pending = {normalise_url(u): u for u in run.pending if u != feed_url}  # the feed is no article
     jobs, listed, skipped = [], set(), 0
     for item in items:
         key = normalise_url(item.url)
         if key in listed:
             continue
         listed.add(key)
-        if item.published_at:
+        if item.published_at and advance:
             run.advance(item.published_at.isoformat())
         day = item.published_at.date() if item.published_at else None
         if key in run.state.known_urls or item.url in run.state.known_urls or key in run.given_up:
@@ -177,10 +190,15 @@ def _poll_edgar(run: _Run) -> None:
         resp = run.get(url, conditional=not run.pending and not run.backfill)
         if resp.not_modified:
             return
-        filings, files = parse_submissions(_json(resp.content, url), cik)
+        data = _json(resp.content, url)
+        problem = submissions_problem(data)
+        if problem:
+            raise SourceError(f"{url}: the submissions JSON for CIK {cik} {problem}")
+        filings, files = parse_submissions(data, cik)
     except SourceError as exc:
         run.add(failures=[run.fail(url, exc)])
         return
+    run.recover_listing(url)
     if run.backfill:
         filings += _older_filings(run, cik, files)
     jobs = _edgar_jobs(run, filings)
@@ -198,6 +216,8 @@ def _older_filings(run: _Run, cik: str, files: list[dict]) -> list[Filing]:
             filings += parse_submissions_page(_json(run.get(url).content, url), cik)
         except SourceError as exc:
             run.add(failures=[run.fail(url, exc)])
+            continue
+        run.recover_listing(url)
     return filings
 
 
@@ -214,9 +234,10 @@ def _edgar_jobs(run: _Run, filings: list[Filing]) -> list[Filing]:
             run.advance(filing.filing_date.isoformat())
         folder = index_url(run.settings, filing.cik, filing.accession).rsplit("/", 1)[0] + "/"
         retrying = any(u.startswith(folder) for u in run.pending)
+        given_up = any(u.startswith(normalise_url(folder)) for u in run.given_up)
         if retrying:
             jobs.append(filing)
-        elif filing.accession in stored or not run.in_window(filing.filing_date):
+        elif given_up or filing.accession in stored or not run.in_window(filing.filing_date):
             skipped += 1
         elif not run.backfill and cursor and filing.filing_date and filing.filing_date < cursor:
             skipped += 1

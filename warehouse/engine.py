@@ -57,13 +57,14 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0) -> Iterator[sa.En
         engine.dispose()
 
 
-def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """A read-only DuckDB connection: any write statement fails."""
+def connect_read_only(path: Path | str, external_access: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only DuckDB connection: any write statement fails (and, without external access, file I/O)."""
     path = Path(path)
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `minewire init` or `minewire ingest` first")
     try:
-        return duckdb.connect(str(path), read_only=True)
+        config = {} if external_access else {"enable_external_access": False}
+        return duckdb.connect(str(path), read_only=True, config=config)
     except duckdb.Error as exc:
         if _is_lock_error(exc):
             raise WarehouseBusy(f"{path}: a minewire run is writing right now; try again in a moment") from exc

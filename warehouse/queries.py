@@ -37,8 +37,11 @@ def deal_tracker(path: Path | str, *, company: str | None = None, country: str |
 
 
 def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
-    """Run a query on a read-only connection; a write fails with a message saying so."""
-    con = connect_read_only(path)
+    """Run a query on a read-only connection; a write fails with a message saying so.
+
+    External access is off too, so a query cannot COPY to a file, read other files or install extensions.
+    """
+    con = connect_read_only(path, external_access=False)
     try:
         cur = con.execute(query, params or [])
         columns = [d[0] for d in cur.description] if cur.description else []

@@ -9,7 +9,8 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows import pipeline
-from flows.runs import select_sources, settings_from
+from flows.ingest import announce_stored
+from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.tasks import poll_task, store_task
 from warehouse import open_warehouse
 
@@ -40,11 +41,12 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
     cfg = settings_from(settings)
     logger = get_run_logger()
     pipeline.prepare_warehouse(cfg)
+    ensure_write_limit()
     chosen = select_sources(cfg, None, sources)
     if companies:
         wanted = {c.lower() for c in companies}
         chosen = [s for s in chosen if (s.company or "").lower() in wanted or s.name.lower() in wanted]
-    totals = {"windows": 0, "skipped_windows": 0, "stored": 0, "failed": 0, "stored_ids": []}
+    totals = {"windows": 0, "skipped_windows": 0, "stored": 0, "failed": 0, "stored_ids": [], "sources": []}
     for window in date_windows(start, end, window_days):
         for source in chosen:
             if window in done_windows(cfg, source.name):
@@ -61,8 +63,12 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
             totals["stored"] += len(report.stored)
             totals["failed"] += report.failed
             totals["stored_ids"] += report.stored
+            if report.stored and source.name not in totals["sources"]:
+                totals["sources"].append(source.name)
         if on_window:
             on_window(window, totals)
+    # Like ingest: one event for the run, so a deployed backfill gets its documents extracted too.
+    announce_stored(totals["stored_ids"], f"backfill {start}..{end}", totals["sources"])
     create_markdown_artifact(
         markdown=f"# minewire backfill {start}..{end}\n\n{totals['windows']} windows walked, "
                  f"{totals['skipped_windows']} already done, {totals['stored']} documents stored, "

@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
 from flows import pipeline
-from flows.runs import deal_line, settings_from
+from flows.runs import deal_line, ensure_write_limit, settings_from
 from flows.tasks import extract_task, load_deals_task
 
 DEAL_EVENT = "minewire.deal.detected"
@@ -22,6 +22,7 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     or only those extracted by a version lower than older_than."""
     cfg = settings_from(settings)
     logger = get_run_logger()
+    ensure_write_limit()
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text
         document_ids = json.loads(document_ids)
     docs = pipeline.select_documents(cfg, document_ids, stale_only=stale_only, older_than=older_than)

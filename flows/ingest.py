@@ -8,7 +8,7 @@ from prefect.events import emit_event
 from prefect.runtime import flow_run
 
 from flows import pipeline
-from flows.runs import select_sources, settings_from
+from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.tasks import poll_task, store_task
 
 STORED_EVENT = "minewire.documents.stored"
@@ -20,6 +20,7 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     cfg = settings_from(settings)
     logger = get_run_logger()
     pipeline.prepare_warehouse(cfg)
+    ensure_write_limit()
     chosen = select_sources(cfg, group, sources)
     futures = [(s, poll_task.submit(cfg, s)) for s in chosen]
     reports, source_errors = [], []
@@ -32,18 +33,25 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
             continue
         reports.append(store_task(cfg, source, result))
     summary = summarise(reports, source_errors)
-    if summary["stored_ids"]:
-        emit_event(
-            event=STORED_EVENT,
-            resource={"prefect.resource.id": f"minewire.batch.{flow_run.get_id() or 'local'}",
-                      "prefect.resource.name": f"ingest {group or 'all'}"},
-            payload={"document_ids": summary["stored_ids"], "sources": [r.source for r in reports if r.stored]},
-        )
+    announce_stored(summary["stored_ids"], f"ingest {group or 'all'}", [r.source for r in reports if r.stored])
     create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",
                              description="documents stored by this ingest run")
     logger.info("stored %d new documents from %d sources (%d failed documents, %d unchanged)",
                 len(summary["stored_ids"]), len(chosen), summary["failed"], summary["skipped"])
     return summary
+
+
+def announce_stored(document_ids: list[str], batch_name: str, sources: list[str]) -> None:
+    """One STORED_EVENT for a whole run (none when nothing is new); its resource is the batch, named after
+    this flow run, and its payload lists the new documents, which is what extract-on-stored is given."""
+    if not document_ids:
+        return
+    emit_event(
+        event=STORED_EVENT,
+        resource={"prefect.resource.id": f"minewire.batch.{flow_run.get_id() or 'local'}",
+                  "prefect.resource.name": batch_name},
+        payload={"document_ids": document_ids, "sources": sources},
+    )
 
 
 def summarise(reports: list[pipeline.StoreReport], source_errors: list[str]) -> dict:

@@ -100,6 +100,8 @@ class _Run:
             self.add(recovered=[url])
 
     def advance(self, stamp: str | None) -> None:
+        if self.backfill:  # a window in the past must not move the regular poll's cursor
+            return
         with self._lock:
             if stamp and (self.result.cursor is None or _later(stamp, self.result.cursor)):
                 self.result.cursor = stamp
@@ -121,7 +123,8 @@ def _poll_feed(run: _Run) -> None:
     feed_url = run.settings.expand(run.source.url)
     try:
         # With documents waiting for a retry we need the item list even if the feed is unchanged.
-        resp = run.get(feed_url, conditional=not run.pending)
+        # A backfill reads the whole listing: a 304 meant for the regular poll would hide its window's items.
+        resp = run.get(feed_url, conditional=not run.pending and not run.backfill)
         items = [] if resp.not_modified else parse_feed(resp.content, resp.url)
     except SourceError as exc:
         run.add(failures=[run.fail(feed_url, exc)])

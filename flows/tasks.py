@@ -10,12 +10,10 @@ from prefect.concurrency.sync import concurrency
 
 from flows import pipeline
 from flows.http import is_transient
+from flows.runs import WRITE_LIMIT
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult
 from warehouse import WarehouseBusy
-
-# Created by `minewire init --prefect` / the README's deploy steps; without it the lock wait below still serialises.
-WRITE_LIMIT = "minewire-warehouse-write"
 
 
 def retry_transient(task, task_run, state) -> bool:
@@ -32,7 +30,7 @@ def retry_transient(task, task_run, state) -> bool:
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 def poll_task(settings: Settings, source: SourceConfig, since: date | None = None,
               until: date | None = None) -> PollResult:
-    """Fetch and parse one source."""
+    """Fetch and parse one source (given a window, as a backfill)."""
     return pipeline.poll(settings, source, since, until)
 
 

@@ -23,7 +23,7 @@ def read_source_state(conn: sa.Connection, source: str, urls_prefix: list[str] |
     failures = conn.execute(
         sa.text(
             "SELECT url, attempts FROM fetch_failures "
-            "WHERE source = :s AND resolved_at IS NULL AND NOT given_up"
+            "WHERE source = :s AND resolved_at IS NULL"  # given-up ones too: polling skips them
         ),
         {"s": source},
     ).fetchall()

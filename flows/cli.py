@@ -96,6 +96,9 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
 
     summary, extracted = run_ingest(settings(), group=group, sources=source, extract=extract)
     render.ingest_summary(out, summary, extracted)
+    if summary["source_errors"]:
+        err.print(f"error: {len(summary['source_errors'])} source(s) could not be polled (see above)")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -82,3 +82,25 @@ def test_cli_every_command_has_help_with_an_example():
     for command in ["init", "demo", "ingest", "extract", "deals", "sql", "export", "backfill", "reextract"]:
         result = run(command, "--help")
         assert result.returncode == 0 and "Example:" in result.stdout, command
+
+
+def test_cli_sources_add_list_remove_edit_minewire_toml(tmp_path):
+    added = run("sources", "add", "acme-edgar", "--kind", "edgar", "--cik", "1234567", "--company", "Acme Mining",
+                "--group", "edgar", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert 'name = "acme-edgar"' in (tmp_path / "minewire.toml").read_text()
+    table = run("sources", "list", cwd=tmp_path)
+    assert table.returncode == 0 and "acme-edgar" in table.stdout and "Bitfarms" in table.stdout
+    removed = run("sources", "remove", "acme-edgar", cwd=tmp_path)
+    assert removed.returncode == 0, removed.stderr
+    assert "acme-edgar" not in run("sources", "list", cwd=tmp_path).stdout
+
+
+def test_cli_ingest_without_sec_user_agent_names_the_setting(tmp_path):
+    (tmp_path / "minewire.toml").write_text(
+        '[[sources]]\nname = "acme-edgar"\nkind = "edgar"\ncik = "1234567"\ngroup = "edgar"\n')
+    result = run("-w", str(tmp_path / "w.duckdb"), "ingest", "--no-extract", cwd=tmp_path,
+                 env={"PREFECT_HOME": str(tmp_path / "prefect")})
+    assert result.returncode == 1  # a source that cannot run is an error a scheduler should see
+    assert "MINEWIRE_SEC_USER_AGENT" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

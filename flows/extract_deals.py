@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import deque
+from itertools import islice
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -13,6 +15,7 @@ from flows.runs import deal_line, ensure_write_limit, settings_from
 from flows.tasks import extract_task, load_deals_task
 
 DEAL_EVENT = "minewire.deal.detected"
+IN_FLIGHT = 2  # extraction batches submitted ahead of the load
 
 
 @flow(name="extract_deals")
@@ -25,13 +28,16 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     ensure_write_limit()
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text
         document_ids = json.loads(document_ids)
-    docs = pipeline.select_documents(cfg, document_ids, stale_only=stale_only, older_than=older_than)
+    ids = pipeline.select_document_ids(cfg, document_ids, stale_only=stale_only, older_than=older_than)
     size = max(cfg.batch_size, 1)
-    batches = [docs[i : i + size] for i in range(0, len(docs), size)]
-    futures = [extract_task.submit(cfg, batch) for batch in batches]
+    batches = (pipeline.read_documents(cfg, ids[i : i + size]) for i in range(0, len(ids), size))
+    # A bounded window of batches in flight: the next batch extracts while this one loads, yet memory holds
+    # two batches' spaCy docs, not every batch of a 20,000-document backfill at once (one thread each).
+    window: deque = deque(extract_task.submit(cfg, b) for b in islice(batches, IN_FLIGHT))
     new_deals, mentions = [], 0
-    for future in futures:
-        extractions = future.result()
+    while window:
+        extractions = window.popleft().result()
+        window.extend(extract_task.submit(cfg, b) for b in islice(batches, 1))
         mentions += sum(len(deals) for _, deals in extractions)
         new_deals += load_deals_task(cfg, extractions)
     for deal in new_deals:
@@ -41,12 +47,12 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
                    payload={k: deal.get(k) for k in ("deal_id", "deal_type", "buyer", "seller", "asset",
                             "capacity_mw", "price_usd", "cash_usd", "price_text", "country", "region",
                             "announced_date", "confidence")})
-    lines = ["# minewire extract_deals", "", f"{len(docs)} documents, {mentions} deal mentions, "
+    lines = ["# minewire extract_deals", "", f"{len(ids)} documents, {mentions} deal mentions, "
              f"{len(new_deals)} new deals", ""] + [f"- {deal_line(d)}" for d in new_deals[:100]]
     create_markdown_artifact(markdown="\n".join(lines), key="extract-deals-summary",
                              description="deals found by this run")
-    logger.info("extracted %d documents: %d mentions, %d new deals", len(docs), mentions, len(new_deals))
-    return {"documents": len(docs), "mentions": mentions, "new_deals": len(new_deals),
+    logger.info("extracted %d documents: %d mentions, %d new deals", len(ids), mentions, len(new_deals))
+    return {"documents": len(ids), "mentions": mentions, "new_deals": len(new_deals),
             "new_deal_ids": [d["deal_id"] for d in new_deals]}
 
 

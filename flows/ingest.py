@@ -22,7 +22,8 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     pipeline.prepare_warehouse(cfg)
     ensure_write_limit()
     chosen = select_sources(cfg, group, sources)
-    futures = [(s, poll_task.submit(cfg, s)) for s in chosen]
+    states = pipeline.read_states(cfg, chosen)  # one warehouse open for all, not one per source
+    futures = [(s, poll_task.submit(cfg, s, state=states[s.name])) for s in chosen]
     reports, source_errors = [], []
     for source, future in futures:
         try:

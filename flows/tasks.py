@@ -12,7 +12,7 @@ from flows import pipeline
 from flows.http import is_transient
 from flows.runs import WRITE_LIMIT
 from flows.settings import Settings, SourceConfig
-from models.records import Deal, PollResult
+from models.records import Deal, PollResult, SourceState
 from warehouse import WarehouseBusy
 
 
@@ -29,9 +29,9 @@ def retry_transient(task, task_run, state) -> bool:
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 def poll_task(settings: Settings, source: SourceConfig, since: date | None = None,
-              until: date | None = None) -> PollResult:
+              until: date | None = None, state: SourceState | None = None) -> PollResult:
     """Fetch and parse one source (given a window, as a backfill)."""
-    return pipeline.poll(settings, source, since, until)
+    return pipeline.poll(settings, source, since, until, state=state)
 
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)

@@ -52,17 +52,42 @@ def _same_deal(m: dict, c: dict) -> bool:
     return shared == 2 or (shared == 1 and (asset or figure)) or (asset and figure)
 
 
-def _evidence_rows(doc_id: str, deals: list[Deal], version: str, known: list[dict]) -> list[dict]:
+class _KnownMentions:
+    """Stored mentions indexed by each role's party key, so a new mention is compared only with mentions that
+    share a seller, buyer or asset key (every pair _same_deal accepts shares one), not with all of them."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows: list[dict] = []
+        self._index: dict[tuple[str, str], list[int]] = {}
+        for row in rows:
+            self.add(row)
+
+    @staticmethod
+    def _keys(row: dict) -> list[tuple[str, str]]:
+        keys = [(role, k) for role in ("seller", "buyer") if (k := party_key(row[role]))]
+        return keys + [("asset", party_key(row["asset"]))] if row["asset"] else keys  # _same_deal's asset test
+
+    def add(self, row: dict) -> None:
+        for key in self._keys(row):
+            self._index.setdefault(key, []).append(len(self.rows))
+        self.rows.append(row)
+
+    def match(self, row: dict) -> str | None:
+        """deal_id of the first (oldest) known mention of the same deal, as a scan in order would find."""
+        candidates = sorted({i for key in self._keys(row) for i in self._index.get(key, ())})
+        return next((self.rows[i]["deal_id"] for i in candidates if _same_deal(row, self.rows[i])), None)
+
+
+def _evidence_rows(doc_id: str, deals: list[Deal], version: str, known: _KnownMentions) -> list[dict]:
     rows = []
     for i, deal in enumerate(deals):
         row = {f: getattr(deal, f) for f in _FIELDS}
-        match = next((c["deal_id"] for c in known if _same_deal(row, c)), None)
-        deal_id = match or deal_key(deal, doc_id)
+        deal_id = known.match(row) or deal_key(deal, doc_id)
         row.update(evidence_id=_hash(doc_id, version, i, deal.start, deal.end), deal_id=deal_id, doc_id=doc_id,
                    sentence=deal.evidence, start_char=deal.start, end_char=deal.end,
                    extractor_version=deal.extractor_version or version, confidence=float(deal.confidence or 0))
         rows.append(row)
-        known.append(row)
+        known.add(row)
     return rows
 
 
@@ -78,7 +103,7 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     if not extractions:
         return []
     doc_ids = [doc_id for doc_id, _ in extractions]
-    known = _known_mentions(conn, doc_ids)
+    known = _KnownMentions(_known_mentions(conn, doc_ids))
     rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version, known)]
     expanding = sa.bindparam("ids", expanding=True)
     before = {d for (d,) in conn.execute(sa.text("SELECT deal_id FROM deals"))}

@@ -82,24 +82,43 @@ def _doc_row(doc: FetchedDocument, simhash: int, now: datetime) -> dict:
     }
 
 
-def _find_original(conn: sa.Connection, doc: FetchedDocument, sim: int, figs: frozenset,
-                   batch: list[tuple[FetchedDocument, int]]) -> tuple[str, int] | None:
-    """The stored (or earlier-in-batch) document this one copies, with the simhash distance."""
-    for other, other_sim in batch:
-        if other.content_hash == doc.content_hash:
-            return other.doc_id, 0
-        if dedup.distance(sim, other_sim) <= dedup.NEAR_DUPLICATE_BITS and dedup.figures(other.text) == figs:
-            return other.doc_id, dedup.distance(sim, other_sim)
-    rows = conn.execute(
-        sa.text(
-            "SELECT doc_id, text, bit_count(xor(simhash, :h)) AS dist FROM documents "
-            "WHERE content_hash = :c OR bit_count(xor(simhash, :h)) <= :bits ORDER BY dist LIMIT 5"
-        ),
-        {"h": sim, "c": doc.content_hash, "bits": dedup.NEAR_DUPLICATE_BITS},
-    ).fetchall()
-    for doc_id, text, dist in rows:
-        if dist == 0 or dedup.figures(text) == figs:
-            return doc_id, int(dist)
+def _stored_matches(conn: sa.Connection, candidates: list[tuple[int, str]]) -> dict[int, list[tuple[str, str, int]]]:
+    """For each (simhash, content hash), the 5 nearest stored documents that are equal or within
+    NEAR_DUPLICATE_BITS, as (doc_id, text, distance): one query per batch instead of one per document."""
+    if not candidates:
+        return {}
+    raw = raw_connection(conn)
+    raw.register("_incoming_sims", pa.table({"i": pa.array(range(len(candidates)), pa.int32()),
+                                             "h": pa.array([h for h, _ in candidates], pa.int64()),
+                                             "c": pa.array([c for _, c in candidates], pa.string())}))
+    try:
+        rows = raw.execute(
+            "SELECT i, doc_id, text, dist FROM (SELECT n.i, d.doc_id, d.text, bit_count(xor(d.simhash, n.h)) AS dist, "
+            "row_number() OVER (PARTITION BY n.i ORDER BY bit_count(xor(d.simhash, n.h))) AS rank "
+            "FROM _incoming_sims n JOIN documents d ON d.content_hash = n.c OR bit_count(xor(d.simhash, n.h)) <= ?) "
+            "WHERE rank <= 5 ORDER BY i, dist", [dedup.NEAR_DUPLICATE_BITS]).fetchall()
+    finally:
+        raw.unregister("_incoming_sims")
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    for i, doc_id, text, dist in rows:
+        found.setdefault(i, []).append((doc_id, text, int(dist)))
+    return found
+
+
+def _find_original(doc: FetchedDocument, sim: int, chash: str, stored: list[tuple[str, str, int]],
+                   batch: list[tuple[FetchedDocument, int]], batch_hashes: dict[str, str]) -> tuple[str, int] | None:
+    """The earlier-in-batch (or stored) document this one copies, with the simhash distance."""
+    if chash in batch_hashes:
+        return batch_hashes[chash], 0
+    figs = None
+    for other, other_sim in batch:  # ints first: the figures are read only for a near match
+        if dedup.distance(sim, other_sim) <= dedup.NEAR_DUPLICATE_BITS:
+            figs = dedup.figures(doc.text) if figs is None else figs
+            if dedup.figures(other.text) == figs:
+                return other.doc_id, dedup.distance(sim, other_sim)
+    for doc_id, text, dist in stored:
+        if dist == 0 or dedup.figures(text) == (dedup.figures(doc.text) if figs is None else figs):
+            return doc_id, dist
     return None
 
 
@@ -113,20 +132,26 @@ def load_documents(conn: sa.Connection, docs: list[FetchedDocument], now: dateti
         "SELECT key FROM documents WHERE key IN :k UNION ALL SELECT url FROM document_copies WHERE url IN :u"
     ).bindparams(sa.bindparam("k", expanding=True), sa.bindparam("u", expanding=True)),
         {"k": keys or [""], "u": urls or [""]})}
+    candidates = [(doc, key, url, dedup.simhash(doc.text), doc.content_hash)
+                  for doc, key, url in zip(docs, keys, urls) if key not in existing and url not in existing]
+    report.duplicates = len(docs) - len(candidates)
+    stored = _stored_matches(conn, [(sim, chash) for *_, sim, chash in candidates])
     fresh: list[tuple[FetchedDocument, int]] = []
+    fresh_keys: set[str] = set()
+    fresh_hashes: dict[str, str] = {}  # content hash -> doc_id of the batch's new documents
     copies: list[dict] = []
-    for doc in docs:
-        if doc.key in existing or normalise_url(doc.canonical_url or doc.url) in existing \
-                or any(doc.key == f.key for f, _ in fresh):
+    for i, (doc, key, url, sim, chash) in enumerate(candidates):
+        if key in fresh_keys:
             report.duplicates += 1
             continue
-        sim = dedup.simhash(doc.text)
-        original = _find_original(conn, doc, sim, dedup.figures(doc.text), fresh)
+        original = _find_original(doc, sim, chash, stored.get(i, []), fresh, fresh_hashes)
         if original:
-            copies.append({"url": normalise_url(doc.canonical_url or doc.url), "doc_id": original[0],
+            copies.append({"url": url, "doc_id": original[0],
                            "source": doc.source, "title": doc.title, "distance": original[1], "seen_at": now})
             continue
         fresh.append((doc, sim))
+        fresh_keys.add(key)
+        fresh_hashes.setdefault(chash, doc.doc_id)
     report.rows_written += _insert(conn, "documents", [_doc_row(d, s, now) for d, s in fresh], _DOC_SCHEMA,
                                    "ON CONFLICT DO NOTHING")
     report.rows_written += _insert(conn, "document_copies", copies, _COPY_SCHEMA, "ON CONFLICT DO NOTHING")

@@ -59,21 +59,23 @@ def _version_key(version: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.+-]", version))
 
 
-def documents_to_extract(conn: sa.Connection, *, doc_ids: list[str] | None = None, stale_for: str | None = None,
-                         older_than: str | None = None) -> list[tuple[str, str]]:
-    """(doc_id, full text) of the given documents; or of those never extracted or extracted by another
-    version than stale_for; or (older_than) never extracted or extracted by a lower version."""
-    full = "CASE WHEN title IS NULL THEN text ELSE title || chr(10) || chr(10) || text END"
-    if doc_ids is not None:
-        q = sa.text(f"SELECT doc_id, {full} FROM documents WHERE doc_id IN :ids ORDER BY doc_id").bindparams(
-            sa.bindparam("ids", expanding=True))
-        return [tuple(r) for r in conn.execute(q, {"ids": doc_ids or [""]})]
+def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None,
+                            older_than: str | None = None) -> list[str]:
+    """Ids of documents never extracted, or extracted by another version than stale_for, or (older_than)
+    by a lower version."""
     if older_than:
         rows = conn.execute(sa.text("SELECT doc_id, extracted_version FROM documents ORDER BY doc_id")).fetchall()
-        ids = [d for d, v in rows if v is None or _version_key(v) < _version_key(older_than)]
-        return documents_to_extract(conn, doc_ids=ids) if ids else []
-    q = sa.text(f"SELECT doc_id, {full} FROM documents WHERE extracted_version IS DISTINCT FROM :v ORDER BY doc_id")
-    return [tuple(r) for r in conn.execute(q, {"v": stale_for})]
+        return [d for d, v in rows if v is None or _version_key(v) < _version_key(older_than)]
+    q = sa.text("SELECT doc_id FROM documents WHERE extracted_version IS DISTINCT FROM :v ORDER BY doc_id")
+    return [d for (d,) in conn.execute(q, {"v": stale_for})]
+
+
+def document_texts(conn: sa.Connection, doc_ids: list[str]) -> list[tuple[str, str]]:
+    """(doc_id, full text: title, blank line, body) of the given documents, in id order."""
+    full = "CASE WHEN title IS NULL THEN text ELSE title || chr(10) || chr(10) || text END"
+    q = sa.text(f"SELECT doc_id, {full} FROM documents WHERE doc_id IN :ids ORDER BY doc_id").bindparams(
+        sa.bindparam("ids", expanding=True))
+    return [tuple(r) for r in conn.execute(q, {"ids": doc_ids or [""]})]
 
 
 def export_parquet(path: Path | str, out_dir: Path | str) -> list[Path]:

@@ -1,0 +1,91 @@
+"""Prefect's own cost: the real ingest + extract_deals flows against the same steps run as plain functions.
+
+The plain run copies the flows' shape (every source polled at once on threads, stores in order, every
+extraction batch submitted at once, loads in order), so the difference is what Prefect adds: task runs,
+state tracking, events, artifacts and the concurrency slot calls. The ephemeral server's start-up is
+timed apart (a warm-up run of extract_deals on an empty warehouse), as a deployment pays it once.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from flows import pipeline
+
+
+def plain_run(settings, sources: list) -> dict:
+    """ingest + extract_deals as plain functions, with the flows' concurrency."""
+    pipeline.prepare_warehouse(settings)
+    with ThreadPoolExecutor(max_workers=max(len(sources), 1)) as pool:
+        futures = [(s, pool.submit(pipeline.poll, settings, s)) for s in sources]
+        stored = sum(len(pipeline.store(settings, s, f.result()).stored) for s, f in futures)
+    docs = pipeline.select_documents(settings, stale_only=True)
+    size = max(settings.batch_size, 1)
+    batches = [docs[i:i + size] for i in range(0, len(docs), size)]
+    new_deals = 0
+    with ThreadPoolExecutor(max_workers=max(len(batches), 1)) as pool:
+        futures = [pool.submit(pipeline.extract_batch, settings, b) for b in batches]
+        for future in futures:
+            new_deals += len(pipeline.load_deals(settings, future.result()))
+    return {"stored": stored, "documents": len(docs), "new_deals": new_deals}
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's live children (the ephemeral API server runs as one)."""
+    me, total, tick = str(os.getpid()), 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:  # ppid; utime and stime follow at 11 and 12
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _timed(fn, *args) -> tuple[float, float, object]:
+    """Wall seconds, CPU seconds (ours and our children's) and the result of fn(*args)."""
+    wall, cpu = time.perf_counter(), time.process_time() + children_cpu_s()
+    out = fn(*args)
+    return time.perf_counter() - wall, time.process_time() + children_cpu_s() - cpu, out
+
+
+def compare(args, corpus, work: Path) -> dict:
+    """Plain run, then Prefect warm-up and the flows; each on a fresh warehouse over the same served corpus."""
+    from bench.run import make_settings
+    from flows.runner import run_ingest
+    from flows.runs import select_sources, settings_param
+    from flows.sample_server import SampleServer
+
+    with SampleServer(root=work / "site") as server:
+        plain_settings = make_settings(args, server, corpus, work / "plain.duckdb")
+        pipeline.get_nlp(plain_settings.spacy_model)  # both runs find the model loaded
+        print("Prefect comparison: plain run …", flush=True)
+        plain_s, plain_cpu, plain = _timed(plain_run, plain_settings, select_sources(plain_settings))
+        print("Prefect comparison: starting the ephemeral server …", flush=True)
+        warm = make_settings(args, server, corpus, work / "warm.duckdb")
+        pipeline.prepare_warehouse(warm)
+        from flows.extract_deals import extract_deals
+
+        start_s, _, _ = _timed(lambda: extract_deals(document_ids=[], settings=settings_param(warm)))
+        from flows import runs
+
+        if hasattr(runs, "ensure_write_limit"):  # as a deployment has it: every load takes the write slot
+            runs.ensure_write_limit()
+        print("Prefect comparison: ingest + extract_deals flows …", flush=True)
+        settings = make_settings(args, server, corpus, work / "prefect.duckdb")
+        prefect_s, prefect_cpu, (summary, extracted) = _timed(run_ingest, settings)
+    docs = corpus.documents
+    return {
+        "docs": docs, "plain_s": round(plain_s, 2), "plain_cpu_s": round(plain_cpu, 2),
+        "plain_docs_per_s": round(docs / plain_s, 2), "prefect_s": round(prefect_s, 2),
+        "prefect_cpu_s": round(prefect_cpu, 2), "prefect_docs_per_s": round(docs / prefect_s, 2),
+        "overhead_pct": round(100 * (prefect_s - plain_s) / prefect_s, 1),
+        "overhead_cpu_pct": round(100 * (prefect_cpu - plain_cpu) / prefect_cpu, 1) if prefect_cpu else None,
+        "server_start_s": round(start_s, 1),
+        "plain": plain, "prefect": {"stored": summary["stored"], "documents": (extracted or {}).get("documents"),
+                                    "new_deals": (extracted or {}).get("new_deals")},
+    }

@@ -1,0 +1,130 @@
+"""Turn the bench's measurements into plain figures, and print them with the targets from issue 6."""
+
+from __future__ import annotations
+
+import platform
+
+
+def _rate(n: float, seconds: float) -> float:
+    return n / seconds if seconds > 0 else float("inf")
+
+
+def _stage(name: str, seconds: float, cpu_s: float, docs: int, words_per_doc: float, note: str = "",
+           rows: int | None = None) -> dict:
+    row = {"stage": name, "seconds": round(seconds, 3), "cpu_s": round(cpu_s, 3), "docs": docs,
+           "docs_per_s": round(_rate(docs, seconds), 1), "words_per_s": round(_rate(docs * words_per_doc, seconds)),
+           "docs_per_cpu_s": round(_rate(docs, cpu_s), 1), "note": note}
+    if rows is not None:
+        row.update(rows=rows, rows_per_s=round(_rate(rows, seconds), 1))
+    return row
+
+
+def summarise(args, f: dict) -> dict:
+    """Every figure of one bench run as JSON-ready values."""
+    corpus, run = f["corpus"], f["run"]
+    wpd = corpus.words / max(corpus.documents, 1)
+    stages = [
+        _stage("fetch", run.fetch_s, run.fetch_cpu_s, run.poll.docs, wpd, "poll time minus parse CPU"),
+        _stage("parse", run.parse.seconds, run.parse.seconds, run.parse.docs, wpd,
+               f"thread CPU in parse_article/parse_feed, {run.parse.calls} calls"),
+        _stage("store", run.store.seconds, run.store.cpu_s, run.store.docs, wpd, "documents, fetch log, cursors",
+               run.store.rows),
+        _stage("extract", run.extract.seconds, run.extract.cpu_s, run.extract.docs, wpd,
+               f"model load {run.model_load_s:.1f} s apart"),
+        _stage("load", run.load.seconds, run.load.cpu_s, run.load.docs, wpd, "deal evidence + deals rebuild",
+               run.load.rows),
+        _stage("end to end", run.total_s, run.total_cpu_s, corpus.documents, wpd,
+               f"incl. model load, select ({run.select_s:.1f} s)"),
+    ]
+    out = {"docs": corpus.documents, "sources": len(corpus.sources), "words": corpus.words,
+           "planted_deals": corpus.planted_deals, "stored": run.stored, "failures": run.failures,
+           "mentions": run.mentions, "requests": f["requests"], "stages": stages,
+           "memory": {**f["memory"], **{k: round(v) for k, v in run.rss_mb.items()}},
+           "model": f["model"], "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"}
+    raw = f["raw_model"]
+    if raw is not None:
+        extract_rate = _rate(run.extract.docs, run.extract.seconds)
+        out["raw_model"] = {"sample_docs": raw.measured, "seconds": round(raw.seconds, 2),
+                            "docs_per_s": round(raw.per_s, 2), "words_per_s": round(_rate(raw.words, raw.seconds)),
+                            "extrapolated_s_for_corpus": round(raw.extrapolated_s, 1),
+                            "extraction_speedup": round(extract_rate / raw.per_s, 1),
+                            "cpu_s": round(raw.cpu_s, 2),
+                            "extraction_speedup_cpu": round(_rate(run.extract.docs, run.extract.cpu_s)
+                                                            / _rate(raw.measured, raw.cpu_s), 1)}
+    out["load_floor"] = {
+        name: {"pipeline_rows_per_s": round(_rate(rows, secs), 1), "raw_rows_per_s": round(fl.per_s, 1),
+               "raw_seconds": round(fl.seconds, 3), "rows": rows, "batches": batches,
+               "ratio": round(_rate(rows, secs) / fl.per_s, 3) if fl.per_s and rows else None,
+               "raw_reopen_rows_per_s": round(again.per_s, 1),
+               "ratio_reopen": round(_rate(rows, secs) / again.per_s, 3) if again.per_s and rows else None}
+        for name, rows, secs, batches, fl, again in (
+            ("deal_evidence", run.load.rows, run.load.seconds, len(run.load_batches), f["raw_evidence"],
+             f["raw_evidence_reopen"]),
+            ("documents", run.stored, run.store.seconds, len(corpus.sources), f["raw_documents"],
+             f["raw_documents_reopen"]))}
+    r = f["repoll"]
+    out["repoll"] = {"sources": r.sources, "requests": r.requests, "not_modified": r.not_modified,
+                     "rows_written": r.rows_written, "row_delta": r.row_delta, "stored": r.stored,
+                     "cpu_s": round(r.cpu_s, 3), "wall_s": round(r.wall_s, 3)}
+    if "prefect" in f:
+        out["prefect"] = f["prefect"]
+    return out
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("MET" if ok else "NOT MET")
+
+
+def print_report(out: dict) -> None:
+    print(f"\nminewire bench: {out['docs']} documents ({out['words']:,} words) over {out['sources']} feeds; "
+          f"model {out['model']}; {out['machine']}")
+    print(f"stored {out['stored']} documents, {out['failures']} failures, {out['requests']} HTTP requests; "
+          f"{out['mentions']} deal mentions extracted ({out['planted_deals']} deals planted)\n")
+    print(f"{'stage':<11}{'wall s':>8}{'CPU s':>8}{'docs':>7}{'docs/s':>9}{'words/s':>11}{'docs/CPU s':>11}"
+          f"{'rows/s':>9}  note")
+    for s in out["stages"]:
+        rows = f"{s['rows_per_s']:>9,.0f}" if "rows_per_s" in s else " " * 9
+        print(f"{s['stage']:<11}{s['seconds']:>8.2f}{s['cpu_s']:>8.2f}{s['docs']:>7}{s['docs_per_s']:>9,.1f}"
+              f"{s['words_per_s']:>11,}{s['docs_per_cpu_s']:>11,.1f}{rows}  {s['note']}")
+    raw = out.get("raw_model")
+    print()
+    if raw:
+        ok = raw["extraction_speedup"] >= 20
+        print(f"raw nlp.pipe, full model, whole documents: {raw['docs_per_s']:.2f} docs/s, {raw['words_per_s']:,} "
+              f"words/s (measured on {raw['sample_docs']} docs in {raw['seconds']:.1f} s; {out['docs']} docs "
+              f"extrapolated: {raw['extrapolated_s_for_corpus']:.0f} s)")
+        print(f"  extraction speed-up over it: {raw['extraction_speedup']:.1f}x wall, "
+              f"{raw['extraction_speedup_cpu']:.1f}x CPU   target >= 20x: {_verdict(ok)}")
+    for name, lf in out["load_floor"].items():
+        ok = None if lf["ratio"] is None else lf["ratio"] >= 0.5
+        print(f"load {name}: {lf['pipeline_rows_per_s']:,.0f} rows/s vs raw Arrow insert {lf['raw_rows_per_s']:,.0f}"
+              f" rows/s ({lf['rows']} rows in {lf['batches']} batches): ratio {lf['ratio']}   target >= 0.5: "
+              f"{_verdict(ok)}")
+        print(f"  (raw insert opening the file per batch, as the pipeline must: {lf['raw_reopen_rows_per_s']:,.0f} "
+              f"rows/s, ratio {lf['ratio_reopen']})")
+    m = out["memory"]
+    ok = m["pipeline_peak_rss_mb"] <= 1536 if out["docs"] >= 20000 else None
+    print(f"peak RSS: pipeline {m['pipeline_peak_rss_mb']:.0f} MB (sampled), whole bench VmHWM "
+          f"{m['vm_hwm_mb']:.0f} MB, largest child {m['children_peak_rss_mb']:.0f} MB; high-water mark after "
+          f"poll+store {m.get('hwm_after_store', 0):.0f} MB, after extract+load {m.get('hwm_after_load', 0):.0f} MB   "
+          f"target <= 1.5 GB at 20,000 docs: {_verdict(ok)}")
+    r = out["repoll"]
+    ok = r["rows_written"] == 0 and r["row_delta"] == 0 and r["cpu_s"] < 1.0 * r["sources"] / 50
+    print(f"re-poll of {r['sources']} unchanged sources: {r['requests']} requests ({r['not_modified']} x 304), "
+          f"{r['rows_written']} rows written (row counts {r['row_delta']:+d}), {r['cpu_s']:.2f} s CPU, "
+          f"{r['wall_s']:.2f} s wall   target 0 rows, < 1 s CPU per 50 sources: {_verdict(ok)}")
+    p = out.get("prefect")
+    if p:
+        ok = p["overhead_pct"] < 10
+        print(f"under Prefect: {p['prefect_docs_per_s']:.1f} docs/s end to end ({p['prefect_s']:.1f} s) vs plain "
+              f"{p['plain_docs_per_s']:.1f} docs/s ({p['plain_s']:.1f} s); Prefect overhead {p['overhead_pct']:.1f}% "
+              f"of the run, {p['overhead_cpu_pct']}% of its CPU incl. the API server (server start-up "
+              f"{p['server_start_s']:.1f} s apart)   target < 10%: {_verdict(ok)}")
+        print(f"  plain stored {p['plain']['stored']}, extracted {p['plain']['documents']}; Prefect stored "
+              f"{p['prefect']['stored']}, extracted {p['prefect']['documents']}")

@@ -1,0 +1,202 @@
+"""Run the real pipeline steps over the served corpus and time each hop (fetch, parse, store, extract, load).
+
+Fetch and parse both happen inside poll_source; parse is timed by wrapping the two parsers polling.py
+calls (thread CPU time, so parse threads waiting on the GIL do not count), and fetch is the rest of the poll.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from bench import memory
+from flows import pipeline, polling
+from flows.settings import Settings
+from warehouse import open_warehouse
+
+
+@dataclass
+class Timing:
+    """Seconds spent in one hop and how much it handled."""
+
+    seconds: float = 0.0
+    cpu_s: float = 0.0  # process CPU time: steadier than wall time on a shared machine
+    docs: int = 0
+    rows: int = 0
+    calls: int = 0
+
+
+@dataclass
+class RunReport:
+    """The timings of one full pipeline run."""
+
+    poll: Timing = field(default_factory=Timing)
+    parse: Timing = field(default_factory=Timing)
+    store: Timing = field(default_factory=Timing)
+    extract: Timing = field(default_factory=Timing)
+    load: Timing = field(default_factory=Timing)
+    select_s: float = 0.0
+    model_load_s: float = 0.0
+    total_s: float = 0.0
+    total_cpu_s: float = 0.0
+    stored: int = 0
+    mentions: int = 0
+    failures: int = 0
+    load_batches: list[int] = field(default_factory=list)  # evidence rows per load batch, for the raw floor
+    rss_mb: dict[str, float] = field(default_factory=dict)  # VmRSS (and VmHWM) at the end of each phase
+
+    @property
+    def fetch_s(self) -> float:
+        return max(self.poll.seconds - self.parse.seconds, 0.0)
+
+    @property
+    def fetch_cpu_s(self) -> float:
+        return max(self.poll.cpu_s - self.parse.seconds, 0.0)
+
+
+class _Clock:
+    """Adds wall and process CPU time of a `with` block to a Timing."""
+
+    def __init__(self, timing: Timing):
+        self.timing = timing
+
+    def __enter__(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timing.seconds += time.perf_counter() - self._wall
+        self.timing.cpu_s += time.process_time() - self._cpu
+
+
+class _ParseTimer:
+    """Wraps a parser so every call adds its thread CPU time to a Timing."""
+
+    def __init__(self, timing: Timing):
+        self.timing, self._lock = timing, threading.Lock()
+
+    def wrap(self, fn):
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent = time.thread_time() - started
+                with self._lock:
+                    self.timing.seconds += spent
+                    self.timing.calls += 1
+        return timed
+
+
+def read_states(settings: Settings, sources: list) -> dict[str, dict]:
+    """poll() keyword arguments per source: the states read in one go, as the ingest flow does when the
+    pipeline offers read_states (/tmp/bench_patches/quiet-repoll.diff); nothing otherwise."""
+    if not hasattr(pipeline, "read_states"):
+        return {}
+    return {name: {"state": state} for name, state in pipeline.read_states(settings, sources).items()}
+
+
+def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list:
+    """Poll each source, then store what it found: the ingest flow's order, without Prefect."""
+    timer = _ParseTimer(report.parse)
+    originals = polling.parse_article, polling.parse_feed
+    polling.parse_article, polling.parse_feed = timer.wrap(originals[0]), timer.wrap(originals[1])
+    reports = []
+    try:
+        with _Clock(report.poll):
+            states = read_states(settings, sources)
+        for source in sources:
+            with _Clock(report.poll):
+                result = pipeline.poll(settings, source, **states.get(source.name, {}))
+            report.poll.docs += len(result.documents)
+            with _Clock(report.store):
+                reports.append(pipeline.store(settings, source, result))
+            report.store.rows += reports[-1].rows_written
+            del result  # one source's documents in memory at a time
+    finally:
+        polling.parse_article, polling.parse_feed = originals
+    report.stored = sum(len(r.stored) for r in reports)
+    report.store.docs = report.parse.docs = report.stored
+    report.failures = sum(r.failed for r in reports)
+    return reports
+
+
+def extract_and_load(settings: Settings, report: RunReport) -> None:
+    """Extract every stored document in batches of settings.batch_size, loading each batch's deals."""
+    started = time.perf_counter()
+    pipeline.get_nlp(settings.spacy_model)  # once per process; timed apart from extraction
+    report.model_load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    docs = pipeline.select_documents(settings, stale_only=True)
+    report.select_s = time.perf_counter() - started
+    size = max(settings.batch_size, 1)
+    for i in range(0, len(docs), size):
+        batch = docs[i:i + size]
+        with _Clock(report.extract):
+            extractions = pipeline.extract_batch(settings, batch)
+        report.extract.docs += len(batch)
+        rows = sum(len(deals) for _, deals in extractions)
+        with _Clock(report.load):
+            pipeline.load_deals(settings, extractions)
+        report.load.docs += len(batch)
+        report.load.rows += rows
+        report.load_batches.append(rows)
+    report.mentions = report.load.rows
+
+
+def run_pipeline(settings: Settings, sources: list) -> RunReport:
+    """prepare -> poll+store per source -> extract+load in batches; the whole run timed end to end."""
+    report = RunReport()
+    started, cpu = time.perf_counter(), time.process_time()
+    pipeline.prepare_warehouse(settings)
+    poll_and_store(settings, sources, report)
+    report.rss_mb.update(after_store=memory.rss_mb(), hwm_after_store=memory.hwm_mb())
+    extract_and_load(settings, report)
+    report.rss_mb.update(after_load=memory.rss_mb(), hwm_after_load=memory.hwm_mb())
+    report.total_s, report.total_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+    return report
+
+
+def table_rows(settings: Settings) -> dict[str, int]:
+    """Row count of every table in the warehouse."""
+    with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
+        names = [n for (n,) in conn.execute(sa.text(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"))]
+        return {n: conn.execute(sa.text(f'SELECT count(*) FROM "{n}"')).scalar() for n in names}
+
+
+@dataclass
+class RepollReport:
+    """A second poll of unchanged sources."""
+
+    sources: int
+    requests: int
+    not_modified: int
+    rows_written: int
+    row_delta: int
+    cpu_s: float
+    wall_s: float
+    stored: int
+
+
+def repoll(settings: Settings, sources: list, server) -> RepollReport:
+    """Poll and store every source again with nothing new on the server; count what it cost."""
+    before = table_rows(settings)
+    server.clear_log()
+    cpu, wall = time.process_time(), time.perf_counter()
+    states = read_states(settings, sources)
+    reports = [pipeline.store(settings, s, pipeline.poll(settings, s, **states.get(s.name, {}))) for s in sources]
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    after = table_rows(settings)
+    return RepollReport(
+        sources=len(sources), requests=len(server.requests),
+        not_modified=sum(1 for r in server.requests if r.status == 304),
+        rows_written=sum(r.rows_written for r in reports),
+        row_delta=sum(after.values()) - sum(before.values()), cpu_s=cpu, wall_s=wall,
+        stored=sum(len(r.stored) for r in reports),
+    )

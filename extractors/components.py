@@ -40,9 +40,10 @@ _NOT_PARTIES = {
 }
 
 
-# A wire dateline ("FORT LAUDERDALE, FL, Dec. 19, 2023 (GLOBE NEWSWIRE) --") names where the issuer sits,
-# not a party or the deal's site.
-_DATELINE_RE = re.compile(r"(?m)^[ \t]*[A-Z][A-Z.'-]+(?:[ \t][A-Z][A-Z.'-]+){0,3},[^\n]{0,90}?(?:--|—|–)")
+# A wire dateline ("FORT LAUDERDALE, FL, Dec. 19, 2023 (GLOBE NEWSWIRE) --", "PERTH --") names where the
+# issuer sits, not a party or the deal's site. All-caps city words, then an optional comma tail, then a dash.
+_DATELINE_RE = re.compile(
+    r"(?m)^[ \t]*[A-Z][A-Z.'-]+(?:[ \t][A-Z][A-Z.'-]+){0,3}(?:,[^\n]{0,90}?)?[ \t]*(?:--|—|–|\(GLOBE NEWSWIRE\))")
 
 
 def _set_group(doc: Doc, name: str, spans: list[Span]) -> None:
@@ -162,7 +163,8 @@ def _clean(span: Span) -> Span | None:
 def _is_party(span: Span) -> bool:
     text = span.text.strip()
     return (
-        len(text) > 1 and text.lower() not in _NOT_PARTIES and not re.fullmatch(r"[\d\W]+", text)
+        len(text) > 1 and text.lower() not in _NOT_PARTIES and not gazetteer.is_not_party(text)
+        and not re.fullmatch(r"[\d\W]+", text)
         and any(ch.isupper() for ch in text)
     )
 

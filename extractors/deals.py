@@ -27,7 +27,8 @@ _NEGATED = re.compile(
 _MEANS = re.compile(r"^\W*(?:To|In order to)\s+(?:fund|finance|pay for|equip|fill|power|"
                     r"cover)\b", re.I)
 _HEDGE = re.compile(
-    r"\b(plans?|planned|planning|intends?|intended|considering|consider|exploring|explore|may|might|could|"
+    # "may" only in lower case: "In May it sold…" names a month.
+    r"\b(plans?|planned|planning|intends?|intended|considering|consider|exploring|explore|(?-i:may)|might|could|"
     r"potential(?:ly)?|possible|possibly|option|right|rights|whether|seeks?|seeking|looking|aims?|hopes?|if|"
     r"would like|interested)\b(?:\W+\w+){0,2}\W*$",
     re.IGNORECASE,
@@ -38,7 +39,16 @@ _NOT_AN_ASSET = re.compile(
     r"(?!\s*(?:miner|mining|mine|company|firm|operator|producer|host|data))",
     re.IGNORECASE,
 )
-_OWED = re.compile(r"^\s+(?:obligations?|payments?|liabilit\w+|expenses?|costs?|income|revenues?)\b", re.I)
+_OWED = re.compile(r"^\s+(?:obligations?|payments?|liabilit\w+|expenses?|costs?|income|revenues?|price|"
+                   r"consideration|proceeds)\b", re.I)
+# Verbs that make a contract noun the thing done: "signed a power purchase agreement", "entered into a lease".
+_SIGN_WORDS = {"signed", "signs", "sign", "signing", "inked", "inks", "executed", "executes", "struck", "strikes",
+               "reached", "concluded", "finalized", "finalised", "secured", "secures", "announced", "lands", "landed",
+               "won", "wins", "awarded"}
+# "once the deal closes", "the transaction needs consent": a definite generic noun points back to a deal told before.
+_BACK_NOUNS = {"deal", "transaction", "agreement", "contract"}
+_SOME_CUSTOMERS = re.compile(r"\b(?:other|new|future|more|additional|potential|prospective|further)\s+$", re.I)
+_CONTRACT_FRAMES = {"lease", "host", "power", "lend"}
 _MACHINES = re.compile(r"\b(miners|machines|rigs|ASICs?|GPUs?|servers|units|S\d{2}\w*|Antminers?|WhatsMiners?)\b", re.I)
 _SITES = re.compile(
     r"\b(site|sites|facilit\w+|mine|mines|project|projects|plant|data ?cent\w+|campus|farm|land|building|stake|"
@@ -81,16 +91,24 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     cues = [c for c in cues if not (c.label_ in {"buy", "sell"} and _NOT_AN_ASSET.match(text[c.end_char:]))]
     # "lease obligations", "lease payments": the noun names money owed under a lease, not the lease deal.
     cues = [c for c in cues if not _OWED.match(text[c.end_char:])]
+    # "room for other customers", "new tenants": customers in general, not a counterparty.
+    cues = [c for c in cues if not (c.label_ == "customer" and _SOME_CUSTOMERS.search(text[:c.start_char]))]
     if not cues:
         return []
     orgs = list(doc.spans.get("minewire_orgs", []))
     # A verb states the deal; a noun may only name its paperwork ("a share purchase agreement to sell…").
-    trigger = min(cues, key=lambda c: (_nominal(c), FRAME_ORDER.index(c.label_), c.start))
+    cues = [c for c in cues if not _describes_party(c, orgs)] or cues
+    # A signed contract (a PPA, a lease) states the deal as firmly as a verb does; a signed purchase agreement
+    # only names the paperwork of the sale its verb states.
+    trigger = min(cues, key=lambda c: (_nominal(c) and not (_signed(c) and c.label_ in _CONTRACT_FRAMES),
+                                       FRAME_ORDER.index(c.label_), c.start))
     frames = {c.label_ for c in cues}
     role_frame = "customer" if "customer" in frames and frames & {"lease", "host"} else trigger.label_
     role_trigger = next((c for c in cues if c.label_ == role_frame), trigger)
     nominal = _nominal(role_trigger)
     roles = assign_roles(doc, role_trigger, orgs, role_frame, nominal)
+    if _points_back(trigger):
+        roles = Roles()  # its figures join the deal told before; its orgs are whoever the clause mentions
     base = dict(sent=index, frame=trigger.label_, lead=lead, verbal=not _nominal(trigger), parsed=roles.from_parse,
                 orgs=[org_name(o) for o in orgs], quoted=_quoted(text))
     loans = _financing(doc, orgs, frames, roles, offset, base)
@@ -105,6 +123,49 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         asset = org_name(target)
     terms = read_terms(text)
     return [_mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)]
+
+
+def _signed(cue: Span) -> bool:
+    """A contract noun that is the object of signing ("has signed a seven-year PPA with…")."""
+    noun = cue.root
+    for _ in range(3):  # "a Purchase and Sale Agreement": the cue may modify the signed noun
+        if noun.dep_ not in {"compound", "amod", "nmod", "conj", "cc"}:
+            break
+        noun = noun.head
+    head = noun.head
+    if head.lower_ == "into" and head.head.lower_.startswith("enter"):
+        return True
+    return head is not noun and head.lower_ in _SIGN_WORDS
+
+
+def _describes_party(cue: Span, orgs: list[Span]) -> bool:
+    """ "X, a miner that has been adding AI hosting, signed…": a clause about a party is background, not the deal."""
+    tok = cue.root
+    for _ in range(6):
+        if tok.dep_ in {"relcl", "acl"} and not _relative_subject(tok):
+            return False  # "…, under which the Company agreed to acquire": a clause with its own subject
+        if tok.dep_ in {"relcl", "acl", "appos"}:
+            head = tok.head
+            if head.dep_ == "appos":
+                head = head.head
+            return any(o.start <= head.i < o.end for o in orgs)
+        if tok.head is tok:
+            return False
+        tok = tok.head
+    return False
+
+
+def _relative_subject(verb) -> bool:
+    """ "a miner that runs…" (the clause is about the noun) as against "under which the Company agreed…"."""
+    return not any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ not in {"that", "which", "who"} for c in verb.children)
+
+
+def _points_back(cue: Span) -> bool:
+    """ "the deal", "this transaction" as the sentence's only trigger: a reference to a deal already told."""
+    if cue.label_ != "deal" or cue.text.lower() not in _BACK_NOUNS or cue.start == 0:
+        return False
+    det = cue.doc[cue.start - 1].lower_
+    return det in {"the", "this", "that"} and not _signed(cue)
 
 
 def _quoted(text: str) -> bool:
@@ -249,4 +310,6 @@ def _mention(text: str, offset: int, start: int, end: int, deal_type: str, roles
         evidence=text[start:end], start=offset + start, end=offset + end,
     )
     here = {f for f in ("capacity_mw", "price_usd", "price_text", "cash_usd") if getattr(deal, f) is not None}
+    if terms.it_load and deal_type in {"lease", "hosting_contract"}:
+        here.add("it_load")
     return Mention(deal=deal, here=here, **base)

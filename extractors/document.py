@@ -11,8 +11,8 @@ from models.records import Deal
 from . import gazetteer
 from .deals import Mention, sentence_mentions
 from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
-from .parties import ISSUER
-from .places import find_places
+from .parties import ISSUER, PRONOUN
+from .places import find_places, written_names
 
 LEAD_SENTENCES = 3  # the title and the first body sentences state the main deal
 MAX_MENTIONS = 200  # per document: more means a list or table, not prose; the rest is ignored
@@ -25,12 +25,15 @@ def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]
     aliases = abbreviations(text)
     share_orgs(list(docs.values()), aliases)
     issuer = _issuer(rules_doc)
+    labels = {o.label_ for d in [rules_doc, *docs.values()] for o in d.spans.get("minewire_orgs", [])}
     mentions: list[Mention] = []
     for index in sorted(docs):
         start = spans[index][0]
         for m in sentence_mentions(docs[index], start, index, lead=index < LEAD_SENTENCES):
             m.deal.buyer, m.deal.seller = aliases.get(m.deal.buyer, m.deal.buyer), aliases.get(m.deal.seller, m.deal.seller)
+            _resolve_issuer(m.deal, _topic(text, spans, index, labels) or issuer, PRONOUN)
             _resolve_issuer(m.deal, issuer)
+            _drop_non_parties(m.deal)
             mentions.append(m)
     clusters = cluster_mentions(mentions[:MAX_MENTIONS])
     taken = {m.sent for m in mentions if m.deal.buyer or m.deal.seller}
@@ -44,8 +47,10 @@ def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]
             deal.extractor_version = version
             deals.append(deal)
     surface = surface_names(rules_doc)
+    countries = written_names(rules_doc)
     for deal in deals:
         deal.buyer, deal.seller = surface.get(deal.buyer, deal.buyer), surface.get(deal.seller, deal.seller)
+        deal.country = countries.get(deal.country, deal.country)
     return _dedupe(deals)
 
 
@@ -55,11 +60,32 @@ def _issuer(rules_doc: Doc) -> str | None:
     return orgs[0].label_ if len(orgs) else None
 
 
-def _resolve_issuer(deal: Deal, issuer: str | None) -> None:
+def _topic(text: str, spans: list[tuple[int, int]], index: int, labels: set[str]) -> str | None:
+    """The organisation the previous sentence opens with as its subject ("Talen has been busy…. In March it sold…")."""
+    if index == 0:
+        return None
+    before = text[spans[index - 1][0]:spans[index - 1][1]].lstrip()
+    for label in sorted(labels, key=len, reverse=True):
+        first = label.split()[0]
+        for form in (label, first if len(first) > 3 and first.isalpha() else None):
+            if form and re.match(re.escape(form) + r"(?:[\s,]+(?:Inc|Corp|Ltd)\.?)?\s+(?:has|had|is|was|said|says|"
+                                 r"will|would|also|then|agreed|announced|reported)\b", before):
+                return label
+    return None
+
+
+def _resolve_issuer(deal: Deal, issuer: str | None, placeholder: str = ISSUER) -> None:
     """ "it has agreed to sell…": the pronoun stands for the issuer, unless the issuer is already the other side."""
     for role, other in (("buyer", deal.seller), ("seller", deal.buyer)):
-        if getattr(deal, role) == ISSUER:
+        if getattr(deal, role) == placeholder:
             setattr(deal, role, None if same_org(issuer, other) else issuer)
+
+
+def _drop_non_parties(deal: Deal) -> None:
+    """An exchange, a wire service or an unresolved defined term ("the Sites") is no party."""
+    for role in ("buyer", "seller"):
+        if gazetteer.is_not_party(getattr(deal, role)):
+            setattr(deal, role, None)
 
 
 def surface_names(rules_doc: Doc) -> dict[str, str]:

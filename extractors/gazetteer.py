@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,3 +71,22 @@ def cue_index() -> dict[str, str]:
         for form in row["forms"]:
             index.setdefault(form.lower(), row["frame"])
     return index
+
+
+# Names shaped like a market or a wire service are never a deal's party ("the TSX Venture Exchange").
+_NOT_PARTY_SHAPE = re.compile(r"(?:\bStock\s+Exchange|\bExchange|\bNewswire|\bWire|\bMarkets?)$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _not_party_forms() -> frozenset[str]:
+    return frozenset(form.lower() for row in _read_jsonl("not_parties.jsonl") for form in row["forms"])
+
+
+def is_not_party(name: str | None) -> bool:
+    """True for stock exchanges, wire services, regulators and generic nouns ("Sites", "the Company")."""
+    if not name:
+        return False
+    text = " ".join(name.split()).strip(" ,.;:\"'“”")
+    if text.lower().startswith("the "):
+        text = text[4:]
+    return text.lower() in _not_party_forms() or bool(_NOT_PARTY_SHAPE.search(text))

@@ -21,7 +21,7 @@ _SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:deal|transaction|acquisition|purchase|sale|agreement|"
     r"contract|lease|site|facilit(?:y|ie)|mine|project|asset|property|campus|data ?cent(?:er|re)|location|farm|"
-    r"plant|term|buyer|seller|purchaser|acquirer|consideration|purchase price)s?\b|\bunder the terms\b|\bthe company will pay\b",
+    r"plant|hall|building|trade|venture|stake|interest|term|buyer|seller|purchaser|acquirer|consideration|purchase price)s?\b|\bunder the terms\b|\bthe company will pay\b",
     re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(
@@ -32,7 +32,11 @@ _NAME = r"([A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|&))*)"
 _LATER_PARTY = (
     ("buyer", re.compile(r"\b[Tt]he (?:buyer|purchaser|acquirer)(?:,|\s+is|\s+was)\s+" + _NAME)),
     ("seller", re.compile(r"\b[Tt]he (?:seller|vendor)(?:,|\s+is|\s+was)\s+" + _NAME)),
-    ("buyer", re.compile(_NAME + r",?\s+(?:will|would|agreed to|is to)\s+pay\b")),
+    ("buyer", re.compile(r"\b(?:[Tt]he )?(?:other side|counterparty) (?:of|to) the (?:trade|deal|transaction|sale)"
+                         r"(?:,|\s+is|\s+was)\s+" + _NAME)),
+    # The sentence's subject pays, perhaps after an appositive: "Carcetti Corp., a shell company, will pay…".
+    ("buyer", re.compile(r"^\W*" + _NAME + r"(?:,[^,;]{3,120},)?\s+(?:will|would|agreed to|is to|is|has agreed to)\s+"
+                         r"pay(?:ing)?\b")),
 )
 _NEW_DEAL = re.compile(r"^\W*(?:Separately|In a separate|Elsewhere|In other news)\b", re.I)
 FOLLOW_UP = 3  # sentences after a deal's last mention that may still add its figures
@@ -45,6 +49,7 @@ class Cluster:
     members: list[Mention] = field(default_factory=list)
     follow: list[tuple[int, int]] = field(default_factory=list)  # follow-up sentence spans that named the deal
     extra: dict = field(default_factory=dict)  # figures read from follow-up sentences
+    it_load: bool = False  # the follow-up capacity is the critical IT load contracted
 
     @property
     def last(self) -> int:
@@ -160,11 +165,14 @@ def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: 
             continue
         s, e = spans[j]
         sentence = text[s:e]
-        if not (_ANAPHORA.search(sentence) or any(n in sentence for n in names)):
+        if not (_ANAPHORA.search(sentence) or any(n in sentence for n in names) or _names_asset(cluster, sentence)):
             continue
         cluster.follow.append((s, e))
         _later_parties(cluster, sentence)
         terms = read_terms(sentence, need_cue=True)
+        if terms.it_load and not cluster.it_load and _FAMILY.get(cluster.members[0].deal.deal_type) == "capacity":
+            cluster.extra.pop("capacity_mw", None)  # the load contracted beats a campus total read before
+            cluster.it_load = True
         for name in ("capacity_mw", "price_usd", "cash_usd", "price_text", "currency", "price_amount"):
             value = getattr(terms, name)
             if value is not None and name not in cluster.extra:
@@ -173,12 +181,22 @@ def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: 
                 cluster.extra[name] = value
 
 
+def _names_asset(cluster: Cluster, sentence: str) -> bool:
+    """ "The office now has 180 MW": a definite noun repeating the head of the deal's asset refers back to it."""
+    parts = [p for m in cluster.members if m.deal.asset for p in re.split(r"\s+(?:and|or)\s+|,\s*", m.deal.asset)]
+    heads = {p.split()[-1].lower() for p in parts if p.split()}
+    heads = {h for h in heads if h.isalpha() and len(h) > 3}
+    return any(re.search(r"\b(?:the|this|that|its)\s+(?:[\w-]+\s+){0,2}" + re.escape(h) + r"\b", sentence, re.I)
+               for h in heads)
+
+
 def _later_parties(cluster: Cluster, sentence: str) -> None:
     for role, pattern in _LATER_PARTY:
         m = pattern.search(sentence)
         if m and role not in cluster.extra and not any(getattr(x.deal, role) for x in cluster.members):
             name = m.group(1).strip(" ,.")
-            if name.split()[0] not in {"The", "It", "This", "That", "Under", "We", "They"}:
+            if name.split()[0] not in {"The", "It", "This", "That", "Under", "We", "They"} \
+                    and not gazetteer.is_not_party(name):
                 cluster.extra[role] = name
 
 
@@ -203,6 +221,10 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
     if deal.price_text is None and stated:
         for name in ("price_usd", "price_text", "currency", "price_amount"):
             setattr(deal, name, getattr(stated[0].deal, name))
+    if "it_load" not in best.here and (cluster.it_load or any("it_load" in m.here for m in ordered)):
+        # For hosting and leases the critical IT load contracted beats a campus total stated anywhere else.
+        loads = [m.deal.capacity_mw for m in ordered if "it_load" in m.here]
+        deal.capacity_mw = loads[0] if loads else cluster.extra.get("capacity_mw")
     for name in ("capacity_mw", "cash_usd"):
         if getattr(deal, name) is None:
             setattr(deal, name, next((getattr(m.deal, name) for m in ordered if name in m.here), None))

@@ -29,7 +29,10 @@ _UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Power|Energy|Cooperative|Co
 _RELATIVE = {"which", "that", "who", "whom"}
 # Subjects that stand for the company issuing the text ("it has agreed to sell", "we signed", "the Company").
 _SELF = {"it", "we", "company", "registrant", "our"}
+# Nouns that, with "the", describe the text's own company ("the miner said it…"); never the first mention of a party.
+_SELF_NOUNS = {"company", "miner", "firm", "producer", "operator", "group", "developer", "registrant", "issuer"}
 ISSUER = "\x00issuer"  # placeholder label, replaced by the document's own company (see document.py)
+PRONOUN = "\x00it"  # "it": the company the sentence before is about, else the issuer
 # Clause types whose prepositions describe something else, not the deal ("a fund managed by X").
 _CLAUSE_DEPS = {"relcl", "acl", "appos", "advcl", "ccomp", "parataxis"}
 # Words that, right after "to", show an infinitive rather than a recipient.
@@ -110,8 +113,10 @@ def _subject(tok: Token) -> tuple[Token | None, bool]:
 
 
 def _self_reference(tok: Token) -> bool:
-    """ "it", "we", "the Company": the subject refers to the company the text is about."""
-    return tok.lower_ in _SELF and (tok.lower_ != "company" or any(c.lower_ == "the" for c in tok.children))
+    """ "it", "we", "the Company", "the Texas-based miner": the subject refers to the company the text is about."""
+    if tok.lower_ in _SELF and tok.lower_ != "company":
+        return True
+    return tok.lower_ in _SELF_NOUNS and any(c.lower_ == "the" for c in tok.children)
 
 
 def _governed(prep: Token, root: Token) -> bool:
@@ -139,7 +144,7 @@ def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
         subj, passive = _subject(root)
         subj_org = _org_under(subj, orgs) if subj is not None else None
         if subj_org is None and subj is not None and _self_reference(subj):
-            subj_org = Span(doc, subj.i, subj.i + 1, label=ISSUER)
+            subj_org = Span(doc, subj.i, subj.i + 1, label=PRONOUN if subj.lower_ == "it" else ISSUER)
         # A passive subject is what changes hands ("X was acquired by Y"), not a party.
         if subj_org is not None and subj_role and not passive:
             roles[subj_role] = subj_org
@@ -268,7 +273,10 @@ def _preposition_before(doc: Doc, org: Span) -> int | None:
 
 def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool = False) -> Roles:
     """Buyer and seller for `trigger` (a cue span of `frame`) among `orgs` of this sentence."""
-    if frame == "lend" and not _LENDER_VERBS.search(doc.text[max(0, trigger.start_char - 60):trigger.start_char]):
+    # "X is extending a $35 million loan to Y": a loan given "to" someone comes from the subject, whatever the verb.
+    lent_to = re.match(r"^\s*(?:[\w-]+\s+){0,3}?to\s+(?:the\s+)?[A-Z]", doc.text[trigger.end_char:])
+    if frame == "lend" and not lent_to \
+            and not _LENDER_VERBS.search(doc.text[max(0, trigger.start_char - 60):trigger.start_char]):
         frame = "borrow"
     parsed = doc.has_annotation("DEP")
     roles = _parse_roles(doc, trigger, orgs, frame, nominal) if parsed else {}

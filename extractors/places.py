@@ -32,12 +32,20 @@ def find_places(doc: Doc) -> list[Place]:
         if org_tokens & set(range(span.start, span.end)):
             continue
         row = index.get(span.label_) or next((r for r in gazetteer.places() if r["name"] == span.label_), None)
-        if row is None or _owner_nationality(doc, span.end):
+        if row is None or _owner_nationality(doc, span.end) or _org_home(doc, span.start):
             continue
         before = text[max(0, span.start_char - 25):span.start_char]
         anchored = bool(re.search(r"\b(in|at|near|outside|across|within|of)\s+(?:\w+\s+){0,2}$|,\s*$", before))
         out.append(Place(row["name"], row["kind"], row["country"], span.start_char, span.end_char, anchored))
     return out
+
+
+# "Western Australia's Mining Act": a place's own laws and offices say where the asset is regulated, not whose it is.
+_JURISDICTION = re.compile(r"^(?:[A-Z][\w-]*\s+){0,3}(?:Act|Law|Code|Regulations?|Ministry|Minister|Government|"
+                           r"Department|Parliament|Court|Regulator|Commission|Agency)\b")
+# "Boroo Pte Ltd of Singapore": the place after an org word and "of" is the company's home.
+_ORG_WORDS = {"ltd", "ltd.", "inc", "inc.", "corp", "corp.", "pte", "plc", "llc", "group", "limited", "ag", "sa",
+              "company", "corporation", "holdings", "fund", "bank"}
 
 
 def _owner_nationality(doc: Doc, end: int) -> bool:
@@ -46,7 +54,24 @@ def _owner_nationality(doc: Doc, end: int) -> bool:
         return False
     nxt = doc[end + 1]
     places = {p.start for p in doc.spans.get("minewire_places", [])}
-    return nxt.is_title and nxt.i not in places
+    return nxt.is_title and nxt.i not in places and not _JURISDICTION.match(doc[end + 1:end + 6].text)
+
+
+def _org_home(doc: Doc, start: int) -> bool:
+    return start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in _ORG_WORDS
+
+
+def written_names(doc: Doc) -> dict[str, str]:
+    """Country -> the form the body writes when it is a name in its own right ("Côte d'Ivoire", not "Ivory Coast")."""
+    body = doc.text.find("\n\n")
+    forms: dict[str, str] = {}
+    for span in sorted(doc.spans.get("minewire_places", []), key=lambda s: (s.start_char < body, s.start)):
+        row = gazetteer.place_index().get(span.text)
+        if row and row["kind"] == "country" and span.text in row.get("written", ()):
+            forms.setdefault(row["name"], span.text)
+        elif row and row["kind"] == "country":
+            forms.setdefault(row["name"], row["name"])
+    return {country: form for country, form in forms.items() if form != country}
 
 
 def resolve(places: list[Place]) -> tuple[str | None, str | None]:

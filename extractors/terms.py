@@ -31,7 +31,7 @@ _CONTRACT_VALUE = re.compile(
 _AGGREGATE_BEFORE = re.compile(r"\b(?:amounts?|amounting|add(?:s|ing)? up|lift|lifts|bring|brings|bringing|raise)\s+"
                                r"(?:\w+\s+){0,2}to\s+(?:about\s+|approximately\s+|roughly\s+|some\s+|~)?$", re.I)
 _PRICE_CUE_BEFORE = re.compile(
-    r"(\bfor|valued at|worth|price|pay|paid|consideration|total(?:l?ing)?|total of|approximately|"
+    r"(\bfor|valued at|worth|price|pay(?:s|ing)?|paid|consideration|total(?:l?ing)?|total of|approximately|"
     r"deal|in a|reach)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
@@ -46,6 +46,9 @@ _USD_EQUIVALENT = re.compile(
     r"^\s*(?:\(|,\s*or\b|,|\bor\b)\s*(?:~|approx\.?|about|approximately|roughly|around|some|or)?\s*$", re.IGNORECASE)
 
 
+_IT_LOAD = re.compile(r"^\s*(?:of\s+)?(?:critical\s+)?IT\b", re.I)
+
+
 @dataclass
 class Terms:
     """What one clause says the deal is worth and how big its asset is."""
@@ -56,6 +59,7 @@ class Terms:
     currency: str | None = None
     price_amount: float | None = None
     capacity_mw: float | None = None
+    it_load: bool = False  # the capacity is stated as critical IT load, a hosting or lease deal's own measure
 
 
 def price_like(text: str, money: Money) -> bool:
@@ -103,8 +107,10 @@ def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = Fa
             terms.price_usd = usd.amount if usd else None
         terms.cash_usd = _cash(text, candidates)
     caps = [c for c in find_capacity(text) if not c.aside]
+    # "200 MW of critical IT load" at "a 750 MW campus": the load contracted is the deal's size.
+    loads = [c for c in caps if _IT_LOAD.match(text[c.end:c.end + 30])]
     if caps:
-        terms.capacity_mw = caps[0].mw
+        terms.capacity_mw, terms.it_load = (loads or caps)[0].mw, bool(loads)
     return terms
 
 

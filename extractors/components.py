@@ -21,6 +21,7 @@ from spacy.util import filter_spans
 from . import gazetteer
 from .capacity import CAPACITY_RE
 from .money import MONEY_RE
+from .text import doc_text
 
 RULE_COMPONENTS = ("minewire_companies", "minewire_places", "minewire_figures", "minewire_cues", "minewire_orgs")
 
@@ -56,7 +57,7 @@ def dateline_chars(text: str) -> list[tuple[int, int]]:
 
 
 def _outside_datelines(doc: Doc, spans: list[Span]) -> list[Span]:
-    ranges = dateline_chars(doc.text)
+    ranges = dateline_chars(doc_text(doc))
     if not ranges:
         return spans
     return [s for s in spans if not any(a <= s.start_char and s.end_char <= b for a, b in ranges)]
@@ -107,7 +108,7 @@ class FigureFinder:
     def __call__(self, doc: Doc) -> Doc:
         for group, label, regex in (("minewire_money", "MONEY", MONEY_RE), ("minewire_capacity", "CAPACITY", CAPACITY_RE)):
             spans = []
-            for m in regex.finditer(doc.text):
+            for m in regex.finditer(doc_text(doc)):
                 span = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)

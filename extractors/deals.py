@@ -13,6 +13,7 @@ from . import gazetteer
 from .money import find_money
 from .parties import Roles, assign_roles, org_kind, org_name
 from .terms import Terms, price_like, read_terms
+from .text import doc_text
 
 # Frames in the order a sentence's main trigger is chosen.
 FRAME_ORDER = ("buy", "sell", "lease", "host", "power", "merge", "invest", "lend", "customer", "deal")
@@ -84,7 +85,7 @@ class Mention:
 
 def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
     """Deal mentions in one sentence `doc` whose text starts at `offset` in the document."""
-    text = doc.text
+    text = doc_text(doc)
     if _NEGATED.search(text) or _MEANS.match(text):
         return []
     cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c)]
@@ -240,7 +241,7 @@ def _possessive_org(doc: Doc, org: Span) -> bool:
 
 def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offset: int, base: dict) -> list[Mention]:
     """Loans and stake investments: one financing mention per amount tied to a loan or a stake in a company."""
-    text = doc.text
+    text = doc_text(doc)
     out = []
     for money in find_money(text):
         after = text[money.end:money.end + 40]
@@ -281,19 +282,19 @@ def _sale_list(text: str) -> list[tuple[int, int]]:
 
 def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, orgs: list[Span],
                     roles: Roles, base: dict) -> Mention:
-    text = doc.text[start:end]
+    text = doc_text(doc)[start:end]
     inside = [o for o in orgs if o.start_char >= start and o.end_char <= end]
     recipient = next((o for o in inside if re.search(r"\bto\s+(?:a\s+|an\s+|the\s+)?(?:\w+\s+of\s+)?$",
-                                                     doc.text[max(0, o.start_char - 20):o.start_char])), None)
+                                                     doc_text(doc)[max(0, o.start_char - 20):o.start_char])), None)
     buyer = recipient if trigger.label_ == "sell" else roles.buyer
     seller = roles.seller if trigger.label_ == "sell" else None
     clause_roles = Roles(buyer, seller, roles.from_parse)
     asset = re.split(r"\s+(?:in|for)\s+", text.strip(" ,;"), maxsplit=1)[0] or None
     terms = read_terms(text)
-    mention = _mention(doc.text, offset, start, end, "asset_sale", clause_roles, asset, terms, base)
+    mention = _mention(doc_text(doc), offset, start, end, "asset_sale", clause_roles, asset, terms, base)
     mention.orgs = [org_name(o) for o in inside]
     mention.listed = True
-    mention.inherit = seller is None and bool(re.search(r"\bits\b", doc.text))
+    mention.inherit = seller is None and bool(re.search(r"\bits\b", doc_text(doc)))
     return mention
 
 

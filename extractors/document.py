@@ -13,6 +13,7 @@ from .deals import Mention, sentence_mentions
 from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
 from .parties import ISSUER, PRONOUN
 from .places import find_places, written_names
+from .text import doc_text
 
 LEAD_SENTENCES = 3  # the title and the first body sentences state the main deal
 MAX_MENTIONS = 200  # per document: more means a list or table, not prose; the rest is ignored
@@ -113,7 +114,7 @@ def share_orgs(docs: list[Doc], aliases: dict[str, str]) -> None:
     for doc in docs:
         orgs = list(doc.spans.get("minewire_orgs", []))
         taken = {i for o in orgs for i in range(o.start, o.end)}
-        for m in pattern.finditer(doc.text):
+        for m in pattern.finditer(doc_text(doc)):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None or taken & set(range(span.start, span.end)):
                 continue

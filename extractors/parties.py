@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from . import gazetteer
+from .text import doc_text
 
 # For each frame: which party the grammatical subject, and the objects of "from"/"to"/"with"/"by", are.
 _ROLES = {
@@ -274,9 +275,9 @@ def _preposition_before(doc: Doc, org: Span) -> int | None:
 def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool = False) -> Roles:
     """Buyer and seller for `trigger` (a cue span of `frame`) among `orgs` of this sentence."""
     # "X is extending a $35 million loan to Y": a loan given "to" someone comes from the subject, whatever the verb.
-    lent_to = re.match(r"^\s*(?:[\w-]+\s+){0,3}?to\s+(?:the\s+)?[A-Z]", doc.text[trigger.end_char:])
+    lent_to = re.match(r"^\s*(?:[\w-]+\s+){0,3}?to\s+(?:the\s+)?[A-Z]", doc_text(doc)[trigger.end_char:])
     if frame == "lend" and not lent_to \
-            and not _LENDER_VERBS.search(doc.text[max(0, trigger.start_char - 60):trigger.start_char]):
+            and not _LENDER_VERBS.search(doc_text(doc)[max(0, trigger.start_char - 60):trigger.start_char]):
         frame = "borrow"
     parsed = doc.has_annotation("DEP")
     roles = _parse_roles(doc, trigger, orgs, frame, nominal) if parsed else {}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from . import gazetteer
+from .text import doc_text
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def find_places(doc: Doc) -> list[Place]:
     """Places in a rules-processed doc, minus those inside an org name or naming an org's home ("Peru's Minsur")."""
     org_tokens = {i for span in doc.spans.get("minewire_orgs", []) for i in range(span.start, span.end)}
     index = gazetteer.place_index()
-    text = doc.text  # Doc.text joins every token: read it once, not once per place
+    text = doc_text(doc)
     out = []
     for span in doc.spans.get("minewire_places", []):
         if org_tokens & set(range(span.start, span.end)):
@@ -63,7 +64,7 @@ def _org_home(doc: Doc, start: int) -> bool:
 
 def written_names(doc: Doc) -> dict[str, str]:
     """Country -> the form the body writes when it is a name in its own right ("Côte d'Ivoire", not "Ivory Coast")."""
-    body = doc.text.find("\n\n")
+    body = doc_text(doc).find("\n\n")
     forms: dict[str, str] = {}
     for span in sorted(doc.spans.get("minewire_places", []), key=lambda s: (s.start_char < body, s.start)):
         row = gazetteer.place_index().get(span.text)

@@ -32,7 +32,9 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
             logger.error("source %s failed: %s", source.name, exc)
             source_errors.append(f"{source.name}: {exc}")
             continue
-        reports.append(store_task(cfg, source, result))
+        # A source that answered 304 and nothing else has nothing to write: no task run, no write slot.
+        quiet = pipeline.is_quiet(result)
+        reports.append(pipeline.store(cfg, source, result) if quiet else store_task(cfg, source, result))
     summary = summarise(reports, source_errors)
     announce_stored(summary["stored_ids"], f"ingest {group or 'all'}", [r.source for r in reports if r.stored])
     create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",

@@ -78,7 +78,7 @@ def store(settings: Settings, source: SourceConfig, result: PollResult,
           window: tuple[date, date] | None = None) -> StoreReport:
     """Load one poll's documents, fetch log, failures and cursor in one transaction (and, for a backfill,
     mark its window done in the same transaction, so a crash never leaves a window half-recorded)."""
-    if window is None and _quiet(result):
+    if window is None and is_quiet(result):
         return StoreReport(source=source.name, seen=result.seen, skipped=result.skipped,
                            requests=len(result.fetches), not_modified=len(result.fetches))
     with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
@@ -96,7 +96,7 @@ def store(settings: Settings, source: SourceConfig, result: PollResult,
     return report
 
 
-def _quiet(result: PollResult) -> bool:
+def is_quiet(result: PollResult) -> bool:
     """Every request answered 304 and nothing else happened: there is nothing to write, so the warehouse
     is not even opened (a re-poll of unchanged sources then costs one request per source and no I/O)."""
     return (bool(result.fetches) and all(f.not_modified for f in result.fetches) and not result.documents

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 
 from prefect import task
@@ -14,6 +17,29 @@ from flows.runs import WRITE_LIMIT
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
 from warehouse import WarehouseBusy
+
+
+# A load holds the slot for seconds; waiting longer means a slot leaked (a killed run whose lease the server
+# has not reclaimed, a release lost to a busy server). Then the DuckDB lock wait alone serialises writers.
+WRITE_SLOT_WAIT_S = 60.0
+_slot_unusable = False
+log = logging.getLogger("minewire")
+
+
+@contextmanager
+def write_slot() -> Iterator[None]:
+    """The warehouse-write slot if it can be had in WRITE_SLOT_WAIT_S; else carry on without it (once stuck,
+    for the rest of the process) — the limit only queues writers, the file lock is what keeps them apart."""
+    global _slot_unusable
+    with ExitStack() as stack:
+        if not _slot_unusable:
+            try:
+                stack.enter_context(concurrency(WRITE_LIMIT, occupy=1, timeout_seconds=WRITE_SLOT_WAIT_S))
+            except TimeoutError:
+                _slot_unusable = True
+                log.warning("no %s slot within %.0f s (a leaked slot?): relying on the warehouse file lock",
+                            WRITE_LIMIT, WRITE_SLOT_WAIT_S)
+        yield
 
 
 def retry_transient(task, task_run, state) -> bool:
@@ -38,7 +64,7 @@ def poll_task(settings: Settings, source: SourceConfig, since: date | None = Non
 def store_task(settings: Settings, source: SourceConfig, result: PollResult,
                window: tuple[date, date] | None = None) -> pipeline.StoreReport:
     """Load one poll into the warehouse, one writer at a time."""
-    with concurrency(WRITE_LIMIT, occupy=1):
+    with write_slot():
         return pipeline.store(settings, source, result, window)
 
 
@@ -51,5 +77,5 @@ def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
     """Load one batch of deals, one writer at a time."""
-    with concurrency(WRITE_LIMIT, occupy=1):
+    with write_slot():
         return pipeline.load_deals(settings, extractions)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
@@ -13,6 +12,7 @@ from flows.ingest import announce_stored
 from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.tasks import poll_task, store_task
 from warehouse import open_warehouse
+from warehouse.state import walked_windows
 
 
 def date_windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
@@ -27,11 +27,10 @@ def date_windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
     return windows
 
 
-def done_windows(settings, source: str) -> set[tuple[date, date]]:
+def done_windows(settings, sources: list[str]) -> set[tuple[str, date, date]]:
+    """Windows already walked, read once per window for every source (another run may be walking too)."""
     with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT window_start, window_end FROM backfill_windows WHERE source = :s"),
-                            {"s": source}).fetchall()
-    return {(a, b) for a, b in rows}
+        return walked_windows(conn, sources)
 
 
 @flow(name="backfill")
@@ -48,8 +47,9 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
         chosen = [s for s in chosen if (s.company or "").lower() in wanted or s.name.lower() in wanted]
     totals = {"windows": 0, "skipped_windows": 0, "stored": 0, "failed": 0, "stored_ids": [], "sources": []}
     for window in date_windows(start, end, window_days):
+        done = done_windows(cfg, [s.name for s in chosen])
         for source in chosen:
-            if window in done_windows(cfg, source.name):
+            if (source.name, *window) in done:
                 totals["skipped_windows"] += 1
                 continue
             try:

@@ -30,18 +30,17 @@ def demo_settings(server: SampleServer, warehouse: Path) -> Settings:
 
 def run_demo(warehouse: Path, console: Console) -> dict:
     """Serve the sample, ingest and extract under Prefect, print the deal tracker and the wall time."""
+    from extractors import model_name
+    from flows.pipeline import get_nlp
     from flows.runner import run_ingest
     from warehouse.queries import deal_tracker
 
     started = time.perf_counter()
     with SampleServer() as server:
-        console.print(f"sample site served at {server.base_url} ({len(read_sources(SAMPLE_SOURCES))} sources)")
         settings = demo_settings(server, warehouse)
+        console.print(f"sample site served at {server.base_url} ({len(settings.sources)} sources)")
         summary, extracted = run_ingest(settings)
     render.ingest_summary(console, summary, extracted)
-    from extractors import model_name
-    from flows.pipeline import get_nlp
-
     console.print(f"extraction model: {model_name(get_nlp(settings.spacy_model))}")
     columns, rows = deal_tracker(warehouse)
     render.tracker(console, list(columns), rows, title="minewire deal tracker (demo)")

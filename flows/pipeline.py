@@ -124,7 +124,7 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
     with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
         if older_than:
             return document_ids_to_extract(conn, older_than=older_than)
-        return document_ids_to_extract(conn, stale_for=EXTRACTOR_VERSION if stale_only else "\x00")
+        return document_ids_to_extract(conn, stale_for=EXTRACTOR_VERSION if stale_only else None)
 
 
 def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, str]]:

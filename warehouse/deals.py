@@ -6,7 +6,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from models.records import Deal
-from warehouse.load import TRANSFER_TYPES, _hash, _insert, deal_key, party_key
+from warehouse.load import _hash, _insert, deal_family, deal_key, party_key
 
 _EVIDENCE_SCHEMA = pa.schema([
     ("evidence_id", pa.string()), ("deal_id", pa.string()), ("doc_id", pa.string()), ("sentence", pa.string()),
@@ -33,13 +33,9 @@ GROUP BY e.deal_id
 """
 
 
-def _family(deal_type: str | None) -> str:
-    return "transfer" if deal_type in TRANSFER_TYPES else (deal_type or "")
-
-
 def _same_deal(m: dict, c: dict) -> bool:
     """Two mentions tell one deal: same family, no conflicting party, and a party plus a detail in common."""
-    if _family(m["deal_type"]) != _family(c["deal_type"]):
+    if deal_family(m["deal_type"]) != deal_family(c["deal_type"]):
         return False
     shared = 0
     for role in ("seller", "buyer"):

@@ -263,9 +263,14 @@ def party_key(name: str | None) -> str:
     return " ".join(words[:2]) if words[0] in _GENERIC_FIRST or len(words[0]) <= 2 else words[0]
 
 
+def deal_family(deal_type: str | None) -> str:
+    """Outlets call one transfer a sale, an acquisition or a merger: those compare as one family."""
+    return "transfer" if deal_type in TRANSFER_TYPES else (deal_type or "")
+
+
 def deal_key(deal: Deal, doc_id: str) -> str:
     """Mentions with the same parties (or, lacking them, the same asset) are one deal."""
-    family = "transfer" if deal.deal_type in TRANSFER_TYPES else deal.deal_type
+    family = deal_family(deal.deal_type)
     seller, buyer = party_key(deal.seller), party_key(deal.buyer)
     if seller and buyer:
         return _hash(family, seller, buyer)

@@ -61,8 +61,10 @@ def _version_key(version: str) -> tuple:
 
 def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None,
                             older_than: str | None = None) -> list[str]:
-    """Ids of documents never extracted, or extracted by another version than stale_for, or (older_than)
-    by a lower version."""
+    """Ids of documents never extracted or extracted by another version than stale_for; or (older_than)
+    by a lower version; or, given neither, every document."""
+    if stale_for is None and older_than is None:
+        return [d for (d,) in conn.execute(sa.text("SELECT doc_id FROM documents ORDER BY doc_id"))]
     if older_than:
         rows = conn.execute(sa.text("SELECT doc_id, extracted_version FROM documents ORDER BY doc_id")).fetchall()
         return [d for d, v in rows if v is None or _version_key(v) < _version_key(older_than)]

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from models.records import SourceState, normalise_url
 
 
-def read_source_state(conn: sa.Connection, source: str, urls_prefix: list[str] | None = None) -> SourceState:
+def walked_windows(conn: sa.Connection, sources: list[str]) -> set[tuple[str, date, date]]:
+    """(source, start, end) of the backfill windows already walked for these sources."""
+    q = sa.text("SELECT source, window_start, window_end FROM backfill_windows WHERE source IN :s").bindparams(
+        sa.bindparam("s", expanding=True))
+    return {tuple(r) for r in conn.execute(q, {"s": sources or [""]})}
+
+
+def read_source_state(conn: sa.Connection, source: str) -> SourceState:
     """The state poll_source needs for one source."""
     state = SourceState()
     state.cursor = conn.execute(sa.text("SELECT cursor FROM sources WHERE name = :s"), {"s": source}).scalar()

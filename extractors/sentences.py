@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from . import gazetteer
@@ -60,16 +61,50 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 STRONG_FRAMES = frozenset({"buy", "sell", "lease", "host", "power", "merge", "lend"})
 
 
+def _trie(forms: set[str]) -> str:
+    """One regex for many words, as a prefix tree ("acquir(?:e|ed|ing)…"): Python's regex engine tries every
+    branch of a flat alternation at every character, which made cue routing a third of extraction time."""
+    tree: dict = {}
+    for form in forms:
+        node = tree
+        for ch in form:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return r"\b(?:" + emit(tree) + r")\b"
+
+
 @lru_cache(maxsize=2)
 def _cue_re(strong: bool) -> re.Pattern:
-    forms = sorted({f for row in gazetteer.cues() if not strong or row["frame"] in STRONG_FRAMES for f in row["forms"]},
-                   key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b", re.IGNORECASE)
+    """Cue forms, lower-cased, for lower-cased text (cheaper than IGNORECASE)."""
+    return re.compile(_trie({f.lower() for row in gazetteer.cues() if not strong or row["frame"] in STRONG_FRAMES
+                             for f in row["forms"]}))
 
 
 def has_cue(sentence: str, strong: bool = False) -> bool:
     """True when the sentence names a deal (`strong`: by a word that says what kind of deal)."""
-    return bool(_cue_re(strong).search(sentence))
+    return bool(_cue_re(strong).search(sentence.lower()))
+
+
+def cue_sentences(text: str, spans: list[tuple[int, int]], strong: bool) -> set[int]:
+    """Indexes of the sentences with a cue, from one scan of the whole text (not one search per sentence)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two ("İ"): offsets would drift
+        return {i for i, (s, e) in enumerate(spans) if has_cue(text[s:e], strong)}
+    starts = [s for s, _ in spans]
+    found = set()
+    for m in _cue_re(strong).finditer(lowered):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.end() <= spans[i][1]:
+            found.add(i)
+    return found
 
 
 LEAD = 3  # the title and first sentences state the main deal, figures or not
@@ -80,12 +115,13 @@ _FIGURE_RE = re.compile(r"\d|[$€£]")
 def route_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """(for the model, for the rules only): strong-cue sentences get the parse, weak-cue ones the cheap pass."""
     model, rules, budget, rules_budget = [], [], MAX_MODEL_CHARS, 2 * MAX_MODEL_CHARS
-    for i, (s, e) in enumerate(spans):
-        sentence = text[s:e]
-        if has_cue(sentence, strong=True) and budget >= len(sentence) and (i < LEAD or _FIGURE_RE.search(sentence)):
+    strong, weak = cue_sentences(text, spans, strong=True), cue_sentences(text, spans, strong=False)
+    for i in sorted(weak | strong):
+        sentence = text[spans[i][0]:spans[i][1]]
+        if i in strong and budget >= len(sentence) and (i < LEAD or _FIGURE_RE.search(sentence)):
             model.append(i)
             budget -= len(sentence)
-        elif rules_budget >= len(sentence) and has_cue(sentence):
+        elif rules_budget >= len(sentence):
             rules.append(i)
             rules_budget -= len(sentence)
     return model, rules

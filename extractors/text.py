@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 _KEY = "minewire_text"
@@ -13,3 +14,10 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[_KEY] = doc.text
     return text
+
+
+def text_doc(nlp: Language, text: str) -> Doc:
+    """nlp.make_doc(text) with its text already cached (the rule components read it several times)."""
+    doc = nlp.make_doc(text)
+    doc.user_data[_KEY] = text
+    return doc

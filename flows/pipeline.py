@@ -6,6 +6,7 @@ Prefect tasks (flows/tasks.py) and the CLI are thin layers over these.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,8 @@ log = logging.getLogger("minewire")
 # DuckDB allows one writing process, and one write transaction at a time is simplest inside it too.
 _WRITE_LOCK = threading.Lock()
 _NLP: dict[str, object] = {}
+# Below this a batch is extracted in-process: starting the workers (~3 s, once) is not worth a handful.
+PARALLEL_MIN_DOCS = 50
 
 
 @dataclass
@@ -139,13 +142,23 @@ def select_documents(settings: Settings, doc_ids: list[str] | None = None, stale
     return read_documents(settings, select_document_ids(settings, doc_ids, stale_only, older_than))
 
 
+def extract_processes(settings: Settings) -> int:
+    """Extraction worker processes: the setting, or (0) one per core this process may use."""
+    return settings.extract_processes or len(os.sched_getaffinity(0))
+
+
 def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[Deal]]]:
-    """Extract deals from a batch of (doc_id, text); one odd document yields no deals, never an error."""
+    """Extract deals from a batch of (doc_id, text); one odd document yields no deals, never an error.
+    Batches of PARALLEL_MIN_DOCS or more go to the worker processes (started on first use, kept after)."""
     from extractors import extract_many
+    from extractors.workers import extract_parallel
 
     nlp = get_nlp(settings.spacy_model)
-    n_process = settings.extract_processes if len(docs) >= 200 else 1
-    results = extract_many([text for _, text in docs], nlp, n_process=n_process)
+    texts, processes = [text for _, text in docs], extract_processes(settings)
+    if processes > 1 and len(docs) >= PARALLEL_MIN_DOCS:
+        results = extract_parallel(texts, nlp, processes)
+    else:
+        results = extract_many(texts, nlp)
     return [(doc_id, deals) for (doc_id, _), deals in zip(docs, results)]
 
 

@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     )
     max_fetch_attempts: int = Field(default=5, description="a failing document is given up after this")
     batch_size: int = Field(default=100, description="documents per task run (≥ 50: tasks cost ~55 ms CPU)")
-    extract_processes: int = Field(default=1, description="spaCy n_process for large batches")
+    extract_processes: int = Field(
+        default=0, description="worker processes for batches of ≥ 50 documents; 0: one per core, 1: in-process")
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = Field(default=None, description="scheduler address; None starts a local cluster")
 

@@ -6,6 +6,7 @@ import pytest
 
 import extractors.pipeline as pipeline
 from extractors import build_nlp, extract, extract_many, model_name
+from extractors.workers import extract_parallel, shutdown
 
 SALE = "Riot Platforms agreed to buy the 100 MW Corsicana site in Texas from Rhodium Enterprises for $185 million."
 
@@ -31,11 +32,17 @@ def test_extract_many_returns_one_list_per_text(nlp):
     assert [len(r) for r in extract_many([SALE, "", "No deal here."], nlp)] == [1, 0, 0]
 
 
-def test_extract_many_gives_the_same_deals_with_two_processes(nlp):
-    texts = [SALE, "Bitfarms sold 100 BTC.", SALE.replace("Riot Platforms", "Cipher Mining")] * 3
+def test_worker_processes_give_the_same_deals_in_the_same_order(nlp):
+    texts = [SALE, "Bitfarms sold 100 BTC.", SALE.replace("Riot Platforms", "Cipher Mining"), ""] * 3
     single = extract_many(texts, nlp)
-    multi = extract_many(texts, nlp, n_process=2, batch_size=1)
+    try:
+        multi = extract_parallel(texts, nlp, processes=2)
+        again = extract_parallel(texts[::-1], nlp, processes=2)  # the same workers, reused
+    finally:
+        shutdown()
     assert [[d.to_json() for d in r] for r in multi] == [[d.to_json() for d in r] for r in single]
+    assert [[d.to_json() for d in r] for r in again] == [[d.to_json() for d in r] for r in single[::-1]]
+    assert sum(len(r) for r in multi) == 6
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.http import SourceError
 from flows.settings import Settings, SourceConfig
 from flows.watchlist import load_watchlist
+from flows.slots import WRITE_LIMIT
 
 # Never sent as a flow parameter (Prefect stores parameters): comes from the environment or minewire.toml.
 SECRET_FIELDS = {"sec_user_agent"}
@@ -42,8 +43,6 @@ def deal_line(deal: dict) -> str:
                deal.get("country")]
     return f"{parts[0]} ({deal.get('deal_type')}): " + ", ".join(str(d) for d in details if d)
 
-
-WRITE_LIMIT = "minewire-warehouse-write"
 
 
 def ensure_write_limit() -> None:

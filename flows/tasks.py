@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.concurrency.sync import concurrency
 
 from flows import pipeline
 from flows.http import is_transient
-from flows.runs import WRITE_LIMIT
+from flows.slots import write_slot
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
 from warehouse import WarehouseBusy
-
-
-# A load holds the slot for seconds; waiting longer means a slot leaked (a killed run whose lease the server
-# has not reclaimed, a release lost to a busy server). Then the DuckDB lock wait alone serialises writers.
-WRITE_SLOT_WAIT_S = 60.0
-_slot_unusable = False
-log = logging.getLogger("minewire")
-
-
-@contextmanager
-def write_slot() -> Iterator[None]:
-    """The warehouse-write slot if it can be had in WRITE_SLOT_WAIT_S; else carry on without it (once stuck,
-    for the rest of the process) — the limit only queues writers, the file lock is what keeps them apart."""
-    global _slot_unusable
-    with ExitStack() as stack:
-        if not _slot_unusable:
-            try:
-                stack.enter_context(concurrency(WRITE_LIMIT, occupy=1, timeout_seconds=WRITE_SLOT_WAIT_S))
-            except TimeoutError:
-                _slot_unusable = True
-                log.warning("no %s slot within %.0f s (a leaked slot?): relying on the warehouse file lock",
-                            WRITE_LIMIT, WRITE_SLOT_WAIT_S)
-        yield
 
 
 def retry_transient(task, task_run, state) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.tasks import WRITE_LIMIT
+from flows.slots import WRITE_LIMIT
 from tests.integration.stack import REPO, Process
 from warehouse import connect_read_only
 

@@ -1,7 +1,7 @@
 """Prefect's own cost: the real ingest + extract_deals flows against the same steps run as plain functions.
 
-The plain run copies the flows' shape (every source polled at once on threads, stores in order, every
-extraction batch submitted at once, loads in order), so the difference is what Prefect adds: task runs,
+The plain run copies the flows' shape (groups of sources polled at once on threads, stored in order;
+extraction batches two in flight, loads in order), so the difference is what Prefect adds: task runs,
 state tracking, events, artifacts and the concurrency slot calls. The ephemeral server's start-up is
 timed apart (a warm-up run of extract_deals on an empty warehouse), as a deployment pays it once.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
+from itertools import islice
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,20 +19,31 @@ from flows import pipeline
 
 
 def plain_run(settings, sources: list) -> dict:
-    """ingest + extract_deals as plain functions, with the flows' concurrency."""
+    """ingest + extract_deals as plain functions, in the flows' shape: groups of sources polled at once and
+    stored in order; extraction batches read as they go, two in flight, loaded in order."""
+    from flows.extract_deals import IN_FLIGHT
+    from flows.ingest import SOURCES_PER_TASK
+
     pipeline.prepare_warehouse(settings)
-    with ThreadPoolExecutor(max_workers=max(len(sources), 1)) as pool:
-        futures = [(s, pool.submit(pipeline.poll, settings, s)) for s in sources]
-        stored = sum(len(pipeline.store(settings, s, f.result()).stored) for s, f in futures)
-    docs = pipeline.select_documents(settings, stale_only=True)
+    states = pipeline.read_states(settings, sources)
+    groups = [sources[i:i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
+    stored = 0
+    with ThreadPoolExecutor(max_workers=max(len(groups), 1)) as pool:
+        futures = [pool.submit(pipeline.poll_many, settings, g, states) for g in groups]
+        for group, future in zip(groups, futures):
+            polls = [(s, r) for s, r in zip(group, future.result()) if not isinstance(r, Exception)]
+            stored += sum(len(r.stored) for r in pipeline.store_many(settings, polls))
+    ids = pipeline.select_document_ids(settings, stale_only=True)
     size = max(settings.batch_size, 1)
-    batches = [docs[i:i + size] for i in range(0, len(docs), size)]
+    batches = (pipeline.read_documents(settings, ids[i:i + size]) for i in range(0, len(ids), size))
     new_deals = 0
-    with ThreadPoolExecutor(max_workers=max(len(batches), 1)) as pool:
-        futures = [pool.submit(pipeline.extract_batch, settings, b) for b in batches]
-        for future in futures:
-            new_deals += len(pipeline.load_deals(settings, future.result()))
-    return {"stored": stored, "documents": len(docs), "new_deals": new_deals}
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+        window = deque(pool.submit(pipeline.extract_batch, settings, b) for b in islice(batches, IN_FLIGHT))
+        while window:
+            extractions = window.popleft().result()
+            window.extend(pool.submit(pipeline.extract_batch, settings, b) for b in islice(batches, 1))
+            new_deals += len(pipeline.load_deals(settings, extractions))
+    return {"stored": stored, "documents": len(ids), "new_deals": new_deals}
 
 
 def children_cpu_s() -> float:
@@ -56,13 +69,14 @@ def _timed(fn, *args) -> tuple[float, float, object]:
 def compare(args, corpus, work: Path) -> dict:
     """Plain run, then Prefect warm-up and the flows; each on a fresh warehouse over the same served corpus."""
     from bench.run import make_settings
+    from bench.stages import warm_extraction
     from flows.runner import run_ingest
     from flows.runs import select_sources, settings_param
     from flows.sample_server import SampleServer
 
     with SampleServer(root=work / "site") as server:
         plain_settings = make_settings(args, server, corpus, work / "plain.duckdb")
-        pipeline.get_nlp(plain_settings.spacy_model)  # both runs find the model loaded
+        warm_extraction(plain_settings)  # both runs find the model loaded and the workers started
         print("Prefect comparison: plain run …", flush=True)
         plain_s, plain_cpu, plain = _timed(plain_run, plain_settings, select_sources(plain_settings))
         print("Prefect comparison: starting the ephemeral server …", flush=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.strings import hash_string
@@ -36,7 +35,7 @@ _ORG_HEADS = {
     "Electric", "Company", "Co.", "Metals", "Gold", "Silver", "Copper", "Enterprises", "Industries", "Ventures",
     "Investments", "Management", "Systems", "Solutions", "Networks", "Blockchain", "Trust", "Bank",
 }
-_HEAD_HASHES = np.array([hash_string(h) for h in sorted(_ORG_HEADS)], dtype=np.uint64)
+_HEAD_HASHES = frozenset(hash_string(h) for h in _ORG_HEADS)
 # NER sometimes tags these as ORG; they are never a party to a deal.
 _NOT_PARTIES = {
     "bitcoin", "btc", "nasdaq", "nyse", "tsx", "tsxv", "asx", "sec", "globe newswire", "business wire", "reuters",
@@ -187,8 +186,8 @@ def _is_party(span: Span) -> bool:
 def _suffix_orgs(doc: Doc) -> list[Span]:
     """Runs of capitalised tokens ending with an org word ("Monroe County Port Authority")."""
     spans = []
-    heads = np.flatnonzero(np.isin(doc.to_array(ORTH), _HEAD_HASHES))  # not a Python loop over every token
-    for i in heads.tolist():
+    orths = doc.to_array(ORTH).tolist()  # hashes, not Token objects: building a Token per word cost the most
+    for i in [i for i, h in enumerate(orths) if h in _HEAD_HASHES]:
         tok = doc[i]
         if tok.i == 0:
             continue

@@ -69,7 +69,8 @@ def extract_parallel(texts: list[str], nlp: Language, processes: int) -> list[li
     model = "" if name == RULES_ONLY else name.split()[0]
     pool = _pool(model, processes)
     try:
-        parts = [pool.submit(_extract, chunk) for chunk in _chunks(texts, processes)]
+        # Two chunks per worker: one chunk dense with deals no longer leaves the other worker idle for long.
+        parts = [pool.submit(_extract, chunk) for chunk in _chunks(texts, 2 * processes)]
         return [deals for part in parts for deals in part.result()]
     except BrokenProcessPool:
         log.warning("an extraction worker died; extracting this batch in-process and restarting the workers")

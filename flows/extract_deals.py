@@ -24,6 +24,8 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     """Extract the given documents; or (no ids) every document not yet extracted by this extractor version,
     or only those extracted by a version lower than older_than."""
     cfg = settings_from(settings)
+    if cfg.task_runner == "dask":  # Dask workers are the processes: no extraction workers of their own
+        cfg = cfg.model_copy(update={"extract_processes": 1})
     logger = get_run_logger()
     ensure_write_limit()
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text

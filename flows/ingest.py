@@ -9,9 +9,10 @@ from prefect.runtime import flow_run
 
 from flows import pipeline
 from flows.runs import ensure_write_limit, select_sources, settings_from
-from flows.tasks import poll_task, store_task
+from flows.tasks import poll_sources_task, store_sources_task
 
 STORED_EVENT = "minewire.documents.stored"
+SOURCES_PER_TASK = 10
 
 
 @flow(name="ingest")
@@ -23,18 +24,27 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     ensure_write_limit()
     chosen = select_sources(cfg, group, sources)
     states = pipeline.read_states(cfg, chosen)  # one warehouse open for all, not one per source
-    futures = [(s, poll_task.submit(cfg, s, state=states[s.name])) for s in chosen]
+    # A task per group of sources, not per source: a task run costs ~55 ms of CPU and server writes, and a
+    # feed poll often brings a handful of documents. Groups poll in parallel and are stored in order.
+    groups = [chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK)]
+    futures = [poll_sources_task.submit(cfg, group, {s.name: states[s.name] for s in group}) for group in groups]
     reports, source_errors = [], []
-    for source, future in futures:
+    for group, future in zip(groups, futures):
         try:
-            result = future.result()
-        except Exception as exc:  # one bad source never stops the others
-            logger.error("source %s failed: %s", source.name, exc)
-            source_errors.append(f"{source.name}: {exc}")
-            continue
-        # A source that answered 304 and nothing else has nothing to write: no task run, no write slot.
-        quiet = pipeline.is_quiet(result)
-        reports.append(pipeline.store(cfg, source, result) if quiet else store_task(cfg, source, result))
+            results = future.result()
+        except Exception as exc:  # noqa: BLE001 - a broken group task must not stop the other groups
+            results = [exc] * len(group)
+        polls = []
+        for source, result in zip(group, results):
+            if isinstance(result, Exception):  # one bad source never stops the others
+                logger.error("source %s failed: %s", source.name, result)
+                source_errors.append(f"{source.name}: {result}")
+            elif pipeline.is_quiet(result):  # answered 304 and nothing else: nothing to write, no task run
+                reports.append(pipeline.store(cfg, source, result))
+            else:
+                polls.append((source, result))
+        if polls:
+            reports += store_sources_task(cfg, polls)
     summary = summarise(reports, source_errors)
     announce_stored(summary["stored_ids"], f"ingest {group or 'all'}", [r.source for r in reports if r.stored])
     create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",

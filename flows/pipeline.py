@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 
-from flows.http import Fetcher
+from flows.http import Fetcher, is_transient
 from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
@@ -28,6 +30,7 @@ log = logging.getLogger("minewire")
 # DuckDB allows one writing process, and one write transaction at a time is simplest inside it too.
 _WRITE_LOCK = threading.Lock()
 _NLP: dict[str, object] = {}
+POLL_RETRY_DELAYS_S = (5.0, 30.0)  # a source whose poll failed on the network is tried twice more
 # Below this a batch is extracted in-process: starting the workers (~3 s, once) is not worth a handful.
 PARALLEL_MIN_DOCS = 50
 
@@ -77,14 +80,53 @@ def poll(settings: Settings, source: SourceConfig, since: date | None = None, un
         fetcher.close()
 
 
+def poll_many(settings: Settings, sources: list[SourceConfig], states: dict[str, SourceState],
+              retry_delays: tuple[float, ...] = POLL_RETRY_DELAYS_S) -> list[PollResult | Exception]:
+    """Poll several sources at once on threads, results in order. A source that fails gives its exception in
+    its place (network trouble is retried after retry_delays first), never stopping the others."""
+    def one(source: SourceConfig) -> PollResult | Exception:
+        delays = list(retry_delays)
+        while True:
+            try:
+                return poll(settings, source, state=states.get(source.name))
+            except Exception as exc:  # noqa: BLE001 - reported per source by the caller
+                if not delays or not is_transient(exc):
+                    return exc
+                log.warning("%s: %s; polling again in %.0f s", source.name, exc, delays[0])
+                time.sleep(delays.pop(0))
+
+    if not sources:
+        return []
+    with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="poll") as pool:
+        return list(pool.map(one, sources))
+
+
 def store(settings: Settings, source: SourceConfig, result: PollResult,
           window: tuple[date, date] | None = None) -> StoreReport:
     """Load one poll's documents, fetch log, failures and cursor in one transaction (and, for a backfill,
     mark its window done in the same transaction, so a crash never leaves a window half-recorded)."""
-    if window is None and is_quiet(result):
-        return StoreReport(source=source.name, seen=result.seen, skipped=result.skipped,
-                           requests=len(result.fetches), not_modified=len(result.fetches))
-    with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
+    return store_many(settings, [(source, result)], window)[0]
+
+
+def store_many(settings: Settings, polls: list[tuple[SourceConfig, PollResult]],
+               window: tuple[date, date] | None = None) -> list[StoreReport]:
+    """store() for several polls, in order, through one warehouse open: a transaction per source."""
+    reports: dict[int, StoreReport] = {}
+    for i, (source, result) in enumerate(polls):
+        if window is None and is_quiet(result):
+            reports[i] = StoreReport(source=source.name, seen=result.seen, skipped=result.skipped,
+                                     requests=len(result.fetches), not_modified=len(result.fetches))
+    if len(reports) < len(polls):
+        with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine:
+            for i, (source, result) in enumerate(polls):
+                if i not in reports:
+                    reports[i] = _store_one(engine, settings, source, result, window)
+    return [reports[i] for i in range(len(polls))]
+
+
+def _store_one(engine, settings: Settings, source: SourceConfig, result: PollResult,
+               window: tuple[date, date] | None) -> StoreReport:
+    with engine.begin() as conn:
         loaded = load_poll(conn, result, source.model_dump(), settings.max_fetch_attempts)
         if window:
             mark_window_done(conn, source.name, window, len(loaded.stored))

@@ -1,4 +1,4 @@
-"""Prefect tasks: thin wrappers over flows.pipeline, one task per source poll or per batch of documents."""
+"""Prefect tasks: thin wrappers over flows.pipeline, one task per group of sources or per batch of documents."""
 
 from __future__ import annotations
 
@@ -31,6 +31,20 @@ def poll_task(settings: Settings, source: SourceConfig, since: date | None = Non
               until: date | None = None, state: SourceState | None = None) -> PollResult:
     """Fetch and parse one source (given a window, as a backfill)."""
     return pipeline.poll(settings, source, since, until, state=state)
+
+
+@task(cache_policy=NO_CACHE)
+def poll_sources_task(settings: Settings, sources: list[SourceConfig],
+                      states: dict[str, SourceState]) -> list[PollResult | Exception]:
+    """Fetch and parse a group of sources at once; a source that fails gives its exception in its place."""
+    return pipeline.poll_many(settings, sources, states)
+
+
+@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+def store_sources_task(settings: Settings, polls: list[tuple[SourceConfig, PollResult]]) -> list[pipeline.StoreReport]:
+    """Load a group of polls (a transaction each) while holding the write slot once."""
+    with write_slot():
+        return pipeline.store_many(settings, polls)
 
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)

@@ -6,6 +6,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from models.records import Deal
+from warehouse.engine import raw_connection
 from warehouse.load import _hash, _insert, deal_family, deal_key, party_key
 
 _EVIDENCE_SCHEMA = pa.schema([
@@ -49,19 +50,20 @@ def _same_deal(m: dict, c: dict) -> bool:
 
 
 class _KnownMentions:
-    """Stored mentions indexed by each role's party key, so a new mention is compared only with mentions that
-    share a seller, buyer or asset key (every pair _same_deal accepts shares one), not with all of them."""
+    """Stored mentions indexed by deal family and each role's party key, so a new mention is compared only with
+    mentions that share a family and a seller, buyer or asset key (every pair _same_deal accepts does)."""
 
     def __init__(self, rows: list[dict]):
         self.rows: list[dict] = []
-        self._index: dict[tuple[str, str], list[int]] = {}
+        self._index: dict[tuple[str, str, str], list[int]] = {}
         for row in rows:
             self.add(row)
 
     @staticmethod
-    def _keys(row: dict) -> list[tuple[str, str]]:
-        keys = [(role, k) for role in ("seller", "buyer") if (k := party_key(row[role]))]
-        return keys + [("asset", party_key(row["asset"]))] if row["asset"] else keys  # _same_deal's asset test
+    def _keys(row: dict) -> list[tuple[str, str, str]]:
+        family = deal_family(row["deal_type"])  # _same_deal wants the same family: part of the key
+        keys = [(family, role, k) for role in ("seller", "buyer") if (k := party_key(row[role]))]
+        return keys + [(family, "asset", party_key(row["asset"]))] if row["asset"] else keys
 
     def add(self, row: dict) -> None:
         for key in self._keys(row):
@@ -87,38 +89,43 @@ def _evidence_rows(doc_id: str, deals: list[Deal], version: str, known: _KnownMe
     return rows
 
 
-def _known_mentions(conn: sa.Connection, excluding: list[str]) -> list[dict]:
-    """Mentions stored for other documents: what a new mention may be another telling of."""
-    q = sa.text("SELECT deal_id, deal_type, seller, buyer, asset, capacity_mw, price_usd FROM deal_evidence "
-                "WHERE doc_id NOT IN :ids").bindparams(sa.bindparam("ids", expanding=True))
-    return [dict(r) for r in conn.execute(q, {"ids": excluding}).mappings()]
+def _known_mentions(raw, excluding: str) -> list[dict]:
+    """Mentions stored for other documents (not in the registered table `excluding`): what a new mention may
+    be another telling of. Read through DuckDB's own cursor: it is the one read that grows with the warehouse."""
+    cur = raw.execute("SELECT deal_id, deal_type, seller, buyer, asset, capacity_mw, price_usd FROM deal_evidence "
+                      f"WHERE doc_id NOT IN (SELECT doc_id FROM {excluding})")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str) -> list[str]:
     """Store each document's deals (replacing older mentions); returns ids of deals that are new."""
     if not extractions:
         return []
-    doc_ids = [doc_id for doc_id, _ in extractions]
-    known = _KnownMentions(_known_mentions(conn, doc_ids))
-    rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version, known)]
-    expanding = sa.bindparam("ids", expanding=True)
-    before = {d for (d,) in conn.execute(sa.text("SELECT deal_id FROM deals"))}
-    old = {d for (d,) in conn.execute(
-        sa.text("SELECT DISTINCT deal_id FROM deal_evidence WHERE doc_id IN :ids").bindparams(expanding),
-        {"ids": doc_ids})}
-    conn.execute(sa.text("DELETE FROM deal_evidence WHERE doc_id IN :ids").bindparams(expanding), {"ids": doc_ids})
-    _insert(conn, "deal_evidence", rows, _EVIDENCE_SCHEMA, "ON CONFLICT DO NOTHING")
-    conn.execute(sa.text("UPDATE documents SET extracted_version = :v WHERE doc_id IN :ids").bindparams(expanding),
-                 {"v": version, "ids": doc_ids})
+    raw = raw_connection(conn)
+    raw.register("_batch", pa.table({"doc_id": pa.array([doc_id for doc_id, _ in extractions], pa.string())}))
+    try:
+        known = _KnownMentions(_known_mentions(raw, "_batch"))
+        rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version, known)]
+        old = {d for (d,) in raw.execute(
+            "SELECT DISTINCT deal_id FROM deal_evidence WHERE doc_id IN (SELECT doc_id FROM _batch)").fetchall()}
+        raw.execute("DELETE FROM deal_evidence WHERE doc_id IN (SELECT doc_id FROM _batch)")
+        _insert(conn, "deal_evidence", rows, _EVIDENCE_SCHEMA, "ON CONFLICT DO NOTHING")
+        raw.execute("UPDATE documents SET extracted_version = ? WHERE doc_id IN (SELECT doc_id FROM _batch)",
+                    [version])
+    finally:
+        raw.unregister("_batch")
     touched = sorted(old | {r["deal_id"] for r in rows})
-    if touched:
-        raw = conn.connection.driver_connection
-        raw.register("_touched", pa.table({"deal_id": touched}))
-        try:
-            raw.execute("DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM _touched)")
-            raw.execute(_REBUILD)
-        finally:
-            raw.unregister("_touched")
+    if not touched:
+        return []
+    raw.register("_touched", pa.table({"deal_id": pa.array(touched, pa.string())}))
+    try:
+        before = {d for (d,) in raw.execute(
+            "SELECT deal_id FROM deals WHERE deal_id IN (SELECT deal_id FROM _touched)").fetchall()}
+        raw.execute("DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM _touched)")
+        raw.execute(_REBUILD)
+    finally:
+        raw.unregister("_touched")
     return [d for d in dict.fromkeys(r["deal_id"] for r in rows) if d not in before]
 
 

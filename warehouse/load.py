@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -243,6 +244,7 @@ def _cursor(conn: sa.Connection, name: str) -> str | None:
     return conn.execute(sa.text("SELECT cursor FROM sources WHERE name = :n"), {"n": name}).scalar()
 
 
+@lru_cache(maxsize=65536)  # every load compares each new mention with the stored ones: names repeat
 def norm_party(name: str | None) -> str:
     """'Bitfarms Ltd.' -> 'bitfarms': the key used to merge mentions of one deal across outlets."""
     if not name:
@@ -255,6 +257,7 @@ _GENERIC_FIRST = {"american", "first", "global", "new", "north", "south", "unite
                   "pan", "gold", "mining", "power", "energy", "digital", "data", "bit", "us", "hut", "core"}
 
 
+@lru_cache(maxsize=65536)
 def party_key(name: str | None) -> str:
     """Outlets write 'Hashgrid' and 'Hashgrid Mining Corp.': the distinctive first word carries the identity."""
     words = norm_party(name).split()

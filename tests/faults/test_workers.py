@@ -1,0 +1,44 @@
+"""Extraction worker processes: a worker killed mid-run costs a restart, never the batch or its deals."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import psutil
+import pytest
+
+from extractors import build_nlp, extract_many
+from extractors.workers import extract_parallel, shutdown
+
+SALE = ("Riot Platforms agreed to sell its 200 MW Rockdale site in Texas to Northline Infrastructure Partners "
+        "for $185 million in cash, the companies said on Tuesday.")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp("en_core_web_sm")
+
+
+def _workers() -> list[psutil.Process]:
+    """The pool's worker processes (not multiprocessing's resource tracker)."""
+    return [p for p in psutil.Process().children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+
+
+def test_a_killed_worker_costs_a_restart_and_the_batch_still_has_its_deals(nlp, caplog):
+    texts = [SALE, "Quarterly output rose.", SALE.replace("Riot Platforms", "Cipher Mining")] * 4
+    expected = [[d.to_json() for d in r] for r in extract_many(texts, nlp)]
+    try:
+        assert [[d.to_json() for d in r] for r in extract_parallel(texts, nlp, 2)] == expected
+        workers = _workers()
+        assert len(workers) >= 2
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGKILL)
+        psutil.wait_procs(workers, timeout=10)
+        after_kill = extract_parallel(texts, nlp, 2)  # the pool is broken: done in-process, pool dropped
+        restarted = extract_parallel(texts, nlp, 2)  # fresh workers
+    finally:
+        shutdown()
+    assert [[d.to_json() for d in r] for r in after_kill] == expected
+    assert [[d.to_json() for d in r] for r in restarted] == expected
+    assert "extraction worker died" in caplog.text

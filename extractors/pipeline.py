@@ -70,7 +70,7 @@ def extract(text: str, nlp: Language) -> list[Deal]:
     return extract_many([text], nlp)[0]
 
 
-def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 64) -> list[list[Deal]]:
+def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128) -> list[list[Deal]]:
     """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch."""
     prepared = []
     for text in texts:

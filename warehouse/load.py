@@ -85,7 +85,10 @@ def _doc_row(doc: FetchedDocument, simhash: int, now: datetime) -> dict:
 
 def _stored_matches(conn: sa.Connection, candidates: list[tuple[int, str]]) -> dict[int, list[tuple[str, str, int]]]:
     """For each (simhash, content hash), the 5 nearest stored documents that are equal or within
-    NEAR_DUPLICATE_BITS, as (doc_id, text, distance): one query per batch instead of one per document."""
+    NEAR_DUPLICATE_BITS, as (doc_id, text, distance): one query per batch instead of one per document.
+
+    The join compares hashes only; texts are read afterwards for the few matches. (Selecting the text in the
+    join made DuckDB hold every stored text in memory for it: RSS grew with the warehouse.)"""
     if not candidates:
         return {}
     raw = raw_connection(conn)
@@ -93,16 +96,19 @@ def _stored_matches(conn: sa.Connection, candidates: list[tuple[int, str]]) -> d
                                              "h": pa.array([h for h, _ in candidates], pa.int64()),
                                              "c": pa.array([c for _, c in candidates], pa.string())}))
     try:
-        rows = raw.execute(
-            "SELECT i, doc_id, text, dist FROM (SELECT n.i, d.doc_id, d.text, bit_count(xor(d.simhash, n.h)) AS dist, "
+        matches = raw.execute(
+            "SELECT i, doc_id, dist FROM (SELECT n.i, d.doc_id, bit_count(xor(d.simhash, n.h)) AS dist, "
             "row_number() OVER (PARTITION BY n.i ORDER BY bit_count(xor(d.simhash, n.h))) AS rank "
             "FROM _incoming_sims n JOIN documents d ON d.content_hash = n.c OR bit_count(xor(d.simhash, n.h)) <= ?) "
             "WHERE rank <= 5 ORDER BY i, dist", [dedup.NEAR_DUPLICATE_BITS]).fetchall()
     finally:
         raw.unregister("_incoming_sims")
+    ids = sorted({doc_id for _, doc_id, _ in matches})
+    texts = dict(raw.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids]).fetchall()) \
+        if ids else {}
     found: dict[int, list[tuple[str, str, int]]] = {}
-    for i, doc_id, text, dist in rows:
-        found.setdefault(i, []).append((doc_id, text, int(dist)))
+    for i, doc_id, dist in matches:
+        found.setdefault(i, []).append((doc_id, texts[doc_id], int(dist)))
     return found
 
 

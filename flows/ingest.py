@@ -26,16 +26,16 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     states = pipeline.read_states(cfg, chosen)  # one warehouse open for all, not one per source
     # A task per group of sources, not per source: a task run costs ~55 ms of CPU and server writes, and a
     # feed poll often brings a handful of documents. Groups poll in parallel and are stored in order.
-    groups = [chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK)]
-    futures = [poll_sources_task.submit(cfg, group, {s.name: states[s.name] for s in group}) for group in groups]
+    batches = [chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK)]
+    futures = [poll_sources_task.submit(cfg, batch, {s.name: states[s.name] for s in batch}) for batch in batches]
     reports, source_errors = [], []
-    for group, future in zip(groups, futures):
+    for batch, future in zip(batches, futures):
         try:
             results = future.result()
         except Exception as exc:  # noqa: BLE001 - a broken group task must not stop the other groups
-            results = [exc] * len(group)
+            results = [exc] * len(batch)
         polls = []
-        for source, result in zip(group, results):
+        for source, result in zip(batch, results):
             if isinstance(result, Exception):  # one bad source never stops the others
                 logger.error("source %s failed: %s", source.name, result)
                 source_errors.append(f"{source.name}: {result}")

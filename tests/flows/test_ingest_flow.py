@@ -7,6 +7,7 @@ import os
 import duckdb
 import pytest
 
+import flows.ingest as ingest_module
 from flows.demo import demo_settings
 from flows.runner import run_ingest
 from flows.sample_server import SampleServer
@@ -47,16 +48,20 @@ def warehouse_path(tmp_path_factory):
 def first_run(prefect_server, module_server, warehouse_path):
     """One ingest + extraction of the whole sample, shared by the tests below (each run costs ~30 s)."""
     os.environ["MINEWIRE_SEC_USER_AGENT"] = "minewire tests tests@example.invalid"
+    announced = []
     try:
-        settings = demo_settings(module_server, warehouse_path)
-        summary, extracted = run_ingest(settings)
+        with pytest.MonkeyPatch.context() as mp:
+            real = ingest_module.announce_stored
+            mp.setattr(ingest_module, "announce_stored", lambda *args: announced.append(args) or real(*args))
+            settings = demo_settings(module_server, warehouse_path)
+            summary, extracted = run_ingest(settings)
     finally:
         os.environ.pop("MINEWIRE_SEC_USER_AGENT", None)
-    return settings, summary, extracted
+    return settings, summary, extracted, announced
 
 
 def test_ingest_flow_stores_the_sample_and_the_tracker_has_paso_pe(first_run, warehouse_path):
-    _, summary, extracted = first_run
+    _, summary, extracted, _ = first_run
     assert summary["stored"] + summary["copies"] + summary["duplicates"] >= 30 and summary["failed"] == 0 and not summary["source_errors"]
     assert summary["seen"] == summary["stored"] + summary["copies"] + summary["failed"] + summary["skipped"] \
         + summary["duplicates"]
@@ -69,8 +74,14 @@ def test_ingest_flow_stores_the_sample_and_the_tracker_has_paso_pe(first_run, wa
     assert deal["sources"] == 3  # the wire release, the trade-press story and the 6-K exhibit
 
 
+def test_ingest_flow_announces_one_batch_named_after_the_run(first_run):
+    _, summary, _, announced = first_run
+    [(ids, batch_name, sources)] = announced
+    assert ids == summary["stored_ids"] and batch_name == "ingest all" and sources
+
+
 def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_run, module_server, warehouse_path):
-    settings, _, _ = first_run
+    settings, _, _, _ = first_run
     before = _counts(warehouse_path)
     module_server.clear_log()
     os.environ["MINEWIRE_SEC_USER_AGENT"] = "minewire tests tests@example.invalid"

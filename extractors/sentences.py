@@ -93,17 +93,19 @@ def has_cue(sentence: str, strong: bool = False) -> bool:
     return bool(_cue_re(strong).search(sentence.lower()))
 
 
-def cue_sentences(text: str, spans: list[tuple[int, int]], strong: bool) -> set[int]:
-    """Indexes of the sentences with a cue, from one scan of the whole text (not one search per sentence)."""
+def cue_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[set[int], set[int]]:
+    """Indexes of the sentences with a strong cue and with any cue, from one scan of the whole text per kind
+    (not one search per sentence)."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters lower-case to two ("İ"): offsets would drift
-        return {i for i, (s, e) in enumerate(spans) if has_cue(text[s:e], strong)}
+        return tuple({i for i, (s, e) in enumerate(spans) if has_cue(text[s:e], strong)} for strong in (True, False))
     starts = [s for s, _ in spans]
-    found = set()
-    for m in _cue_re(strong).finditer(lowered):
-        i = bisect_right(starts, m.start()) - 1
-        if i >= 0 and m.end() <= spans[i][1]:
-            found.add(i)
+    found: tuple[set[int], set[int]] = (set(), set())
+    for strong, indexes in zip((True, False), found):
+        for m in _cue_re(strong).finditer(lowered):
+            i = bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.end() <= spans[i][1]:
+                indexes.add(i)
     return found
 
 
@@ -115,7 +117,7 @@ _FIGURE_RE = re.compile(r"\d|[$€£]")
 def route_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """(for the model, for the rules only): strong-cue sentences get the parse, weak-cue ones the cheap pass."""
     model, rules, budget, rules_budget = [], [], MAX_MODEL_CHARS, 2 * MAX_MODEL_CHARS
-    strong, weak = cue_sentences(text, spans, strong=True), cue_sentences(text, spans, strong=False)
+    strong, weak = cue_sentences(text, spans)
     for i in sorted(weak | strong):
         sentence = text[spans[i][0]:spans[i][1]]
         if i in strong and budget >= len(sentence) and (i < LEAD or _FIGURE_RE.search(sentence)):

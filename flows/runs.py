@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flows.http import SourceError
 from flows.settings import Settings, SourceConfig
-from flows.watchlist import load_watchlist
 from flows.slots import WRITE_LIMIT
+from flows.watchlist import load_watchlist
 
 # Never sent as a flow parameter (Prefect stores parameters): comes from the environment or minewire.toml.
 SECRET_FIELDS = {"sec_user_agent"}
@@ -42,7 +42,6 @@ def deal_line(deal: dict) -> str:
                deal.get("price_usd") and f"${deal['price_usd'] / 1e6:,.1f}M",
                deal.get("country")]
     return f"{parts[0]} ({deal.get('deal_type')}): " + ", ".join(str(d) for d in details if d)
-
 
 
 def ensure_write_limit() -> None:

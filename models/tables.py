@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Base(DeclarativeBase):
@@ -94,9 +94,11 @@ class Company(Base):
 
 
 class Deal(Base):
-    """One deal, merged from every mention of it (see deal_evidence)."""
+    """One deal, merged from every mention of it: a view over deal_evidence (warehouse/views.py), so a load
+    writes only mentions and the deals can never disagree with them (a table before schema v3)."""
 
     __tablename__ = "deals"
+    __table_args__ = {"info": {"view": True}}
     deal_id: Mapped[str] = mapped_column(String, primary_key=True)
     deal_type: Mapped[str] = mapped_column(String)
     buyer: Mapped[str | None] = mapped_column(String)

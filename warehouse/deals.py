@@ -1,13 +1,19 @@
-"""Loading extracted deals: replace a document's mentions, then rebuild the deals they touch."""
+"""Loading extracted deals: replace a document's mentions, each assigned to the deal it tells (the `deals`
+view merges them)."""
 
 from __future__ import annotations
 
+import heapq
+import math
+
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from models.records import Deal
 from warehouse.engine import raw_connection
 from warehouse.load import _hash, _insert, deal_family, deal_key, party_key
+from warehouse.views import DEAL_FIELDS as _FIELDS
 
 _EVIDENCE_SCHEMA = pa.schema([
     ("evidence_id", pa.string()), ("deal_id", pa.string()), ("doc_id", pa.string()), ("sentence", pa.string()),
@@ -17,116 +23,205 @@ _EVIDENCE_SCHEMA = pa.schema([
     ("price_text", pa.string()), ("currency", pa.string()), ("price_amount", pa.float64()),
     ("country", pa.string()), ("region", pa.string()), ("confidence", pa.float64()),
 ])
-_FIELDS = ("deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd", "price_text",
-           "currency", "price_amount", "country", "region")
-
-# Each field from the most confident mention that has it; the date from the earliest document.
-_REBUILD = f"""
-INSERT INTO deals BY NAME
-SELECT e.deal_id,
-       {", ".join(f"arg_max(e.{f}, e.confidence) FILTER (WHERE e.{f} IS NOT NULL) AS {f}" for f in _FIELDS)},
-       CAST(min(d.published_at) AS DATE) AS announced_date,
-       max(e.confidence) AS confidence,
-       count(DISTINCT e.doc_id) AS sources
-FROM deal_evidence e JOIN documents d USING (doc_id)
-WHERE e.deal_id IN (SELECT deal_id FROM _touched)
-GROUP BY e.deal_id
-"""
 
 
-def _same_deal(m: dict, c: dict) -> bool:
+def _mention(deal_id: str | None, doc_id: str, deal_type: str | None, seller: str | None, buyer: str | None,
+             asset: str | None, capacity_mw: float | None, price_usd: float | None) -> tuple:
+    """What matching reads of a mention, computed once: (deal_id, doc_id, family, seller, buyer and asset keys,
+    capacity, price)."""
+    return (deal_id, doc_id, deal_family(deal_type), party_key(seller), party_key(buyer),
+            party_key(asset) if asset else "", capacity_mw, price_usd)
+
+
+def _same_deal(m: tuple, c: tuple) -> bool:
     """Two mentions tell one deal: same family, no conflicting party, and a party plus a detail in common."""
-    if deal_family(m["deal_type"]) != deal_family(c["deal_type"]):
+    if m[2] != c[2]:
         return False
     shared = 0
-    for role in ("seller", "buyer"):
-        a, b = party_key(m[role]), party_key(c[role])
-        if a and b and a != b:
-            return False
-        shared += bool(a and a == b)
-    asset = bool(m["asset"] and c["asset"] and party_key(m["asset"]) == party_key(c["asset"]))
-    figure = any(m[f] and c[f] and abs(m[f] - c[f]) <= 0.01 * max(m[f], c[f]) for f in ("capacity_mw", "price_usd"))
+    for i in (3, 4):  # seller, buyer
+        a, b = m[i], c[i]
+        if a and b:
+            if a != b:
+                return False
+            shared += 1
+    asset = bool(m[5] and m[5] == c[5])
+    figure = any(m[i] and c[i] and abs(m[i] - c[i]) <= 0.01 * max(m[i], c[i]) for i in (6, 7))
     return shared == 2 or (shared == 1 and (asset or figure)) or (asset and figure)
 
 
-class _KnownMentions:
-    """Stored mentions indexed by deal family and each role's party key, so a new mention is compared only with
-    mentions that share a family and a seller, buyer or asset key (every pair _same_deal accepts does)."""
+# Figures within 1% of each other (what _same_deal calls the same) are at most 0.34 buckets of this width apart
+# on a log scale (-log 0.99 / log 1.03), so a stored figure indexed under its bucket and the neighbour nearer to
+# it is found by a look-up of the other's bucket alone.
+_BUCKET = math.log(1.03)
 
-    def __init__(self, rows: list[dict]):
-        self.rows: list[dict] = []
-        self._index: dict[tuple[str, str, str], list[int]] = {}
+
+def _keys(m: tuple) -> tuple[list[int], list[int]]:
+    """(keys a stored mention is indexed under, keys a new mention looks up). Every way _same_deal accepts a
+    pair needs one key in common: both parties; a party (same role) and the asset; a party and a figure; the
+    asset and a figure; the family is in each. Keys are hashes: a collision only adds a candidate, which
+    _same_deal then turns down."""
+    family, seller, buyer, asset = m[2], m[3], m[4], m[5]
+    stored = [hash((family, seller, buyer))] if seller and buyer else []
+    heads = [hash((family, role, party)) for role, party in ((3, seller), (4, buyer)) if party]
+    if asset:
+        stored += [hash((head, asset)) for head in heads]
+        heads.append(hash((family, 5, asset)))
+    probe = list(stored)
+    for kind in (6, 7):
+        value = m[kind]
+        if value and value > 0 and heads:
+            x = math.log(value) / _BUCKET
+            b = math.floor(x)
+            near = b + 1 if x - b >= 0.5 else b - 1
+            for head in heads:
+                key = hash((head, kind, b))
+                stored += (key, hash((head, kind, near)))
+                probe.append(key)
+    return stored, probe
+
+
+class _KnownMentions:
+    """Stored mentions indexed by _keys, so that a new mention is compared only with mentions that could be
+    the same deal.
+
+    Built from the warehouse once per load, or once per held writer session and then kept up to date by the
+    loads themselves (nobody else can write while the session holds the file)."""
+
+    def __init__(self, rows: list[tuple]):
+        self.rows: list[tuple] = []
+        self.deal_ids: set[str] = set()
+        self.docs: set[str] = set()
+        self._index: dict[int, list[int]] = {}
         for row in rows:
             self.add(row)
 
-    @staticmethod
-    def _keys(row: dict) -> list[tuple[str, str, str]]:
-        family = deal_family(row["deal_type"])  # _same_deal wants the same family: part of the key
-        keys = [(family, role, k) for role in ("seller", "buyer") if (k := party_key(row[role]))]
-        return keys + [(family, "asset", party_key(row["asset"]))] if row["asset"] else keys
+    def add(self, m: tuple) -> None:
+        self.add_keyed(m, _keys(m)[0])
 
-    def add(self, row: dict) -> None:
-        for key in self._keys(row):
-            self._index.setdefault(key, []).append(len(self.rows))
-        self.rows.append(row)
+    def add_keyed(self, m: tuple, keys: list[int]) -> None:
+        index, n = self._index, len(self.rows)
+        for key in keys:
+            if key in index:
+                index[key].append(n)
+            else:
+                index[key] = [n]
+        self.rows.append(m)
+        self.deal_ids.add(m[0])
+        self.docs.add(m[1])
 
-    def match(self, row: dict) -> str | None:
+    def drop_docs(self, doc_ids: list[str]) -> set[str]:
+        """Forget the mentions of these documents (they are being replaced); returns their deal ids."""
+        gone = self.docs.intersection(doc_ids)
+        if not gone:
+            return set()
+        old = {m[0] for m in self.rows if m[1] in gone}
+        self.__init__([m for m in self.rows if m[1] not in gone])
+        return old
+
+    def match(self, m: tuple, probe: list[int]) -> str | None:
         """deal_id of the first (oldest) known mention of the same deal, as a scan in order would find."""
-        candidates = sorted({i for key in self._keys(row) for i in self._index.get(key, ())})
-        return next((self.rows[i]["deal_id"] for i in candidates if _same_deal(row, self.rows[i])), None)
+        index, rows, best = self._index, self.rows, len(self.rows)
+        for key in probe:  # each list ascends: stop at its first match or at the best so far
+            for i in index.get(key, ()):
+                if i >= best:
+                    break
+                if _same_deal(m, rows[i]):
+                    best = i
+                    break
+        return rows[best][0] if best < len(rows) else None
 
 
-def _evidence_rows(doc_id: str, deals: list[Deal], version: str, known: _KnownMentions) -> list[dict]:
-    rows = []
-    for i, deal in enumerate(deals):
-        row = {f: getattr(deal, f) for f in _FIELDS}
-        deal_id = known.match(row) or deal_key(deal, doc_id)
-        row.update(evidence_id=_hash(doc_id, version, i, deal.start, deal.end), deal_id=deal_id, doc_id=doc_id,
-                   sentence=deal.evidence, start_char=deal.start, end_char=deal.end,
-                   extractor_version=deal.extractor_version or version, confidence=float(deal.confidence or 0))
-        rows.append(row)
-        known.add(row)
-    return rows
+def _evidence_table(extractions: list[tuple[str, list[Deal]]], version: str, known: _KnownMentions,
+                    new: dict[str, None]) -> pa.Table:
+    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`)."""
+    ids, deal_ids, docs, spans = [], [], [], []
+    all_deals = []
+    for doc_id, deals in extractions:
+        for i, deal in enumerate(deals):
+            m = _mention(None, doc_id, deal.deal_type, deal.seller, deal.buyer, deal.asset, deal.capacity_mw,
+                         deal.price_usd)
+            stored, probe = _keys(m)
+            deal_id = known.match(m, probe) or deal_key(deal, doc_id)
+            if deal_id not in known.deal_ids:
+                new[deal_id] = None
+            known.add_keyed((deal_id,) + m[1:], stored)
+            ids.append(_hash(doc_id, version, i, deal.start, deal.end))
+            deal_ids.append(deal_id)
+            docs.append(doc_id)
+            all_deals.append(deal)
+    cols = {"evidence_id": ids, "deal_id": deal_ids, "doc_id": docs,
+            "sentence": [d.evidence for d in all_deals], "start_char": [d.start for d in all_deals],
+            "end_char": [d.end for d in all_deals],
+            "extractor_version": [d.extractor_version or version for d in all_deals],
+            "confidence": [float(d.confidence or 0) for d in all_deals]}
+    cols.update({name: [getattr(d, name) for d in all_deals] for name in _FIELDS})
+    return pa.table(cols, schema=_EVIDENCE_SCHEMA)
 
 
-def _known_mentions(raw, excluding: str) -> list[dict]:
-    """Mentions stored for other documents (not in the registered table `excluding`): what a new mention may
-    be another telling of. Read through DuckDB's own cursor: it is the one read that grows with the warehouse."""
-    cur = raw.execute("SELECT deal_id, deal_type, seller, buyer, asset, capacity_mw, price_usd FROM deal_evidence "
-                      f"WHERE doc_id NOT IN (SELECT doc_id FROM {excluding})")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+def stored_mentions(raw) -> _KnownMentions:
+    """Every stored mention, indexed for matching. Read through DuckDB's own cursor: it is the one read that
+    grows with the warehouse, so a held writer session reads it once, not once per load."""
+    rows = raw.execute("SELECT deal_id, doc_id, deal_type, seller, buyer, asset, capacity_mw, price_usd "
+                       "FROM deal_evidence").fetchall()
+    return _KnownMentions([_mention(*row) for row in rows])
 
 
-def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str) -> list[str]:
-    """Store each document's deals (replacing older mentions); returns ids of deals that are new."""
+def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str,
+                     cache: dict | None = None) -> list[dict]:
+    """Store each document's deals (replacing older mentions) and mark the documents extracted by `version`;
+    returns the deals that are new to the warehouse, as rows of the `deals` view.
+
+    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current.
+    """
     if not extractions:
         return []
     raw = raw_connection(conn)
-    raw.register("_batch", pa.table({"doc_id": pa.array([doc_id for doc_id, _ in extractions], pa.string())}))
-    try:
-        known = _KnownMentions(_known_mentions(raw, "_batch"))
-        rows = [r for doc_id, deals in extractions for r in _evidence_rows(doc_id, deals, version, known)]
-        old = {d for (d,) in raw.execute(
-            "SELECT DISTINCT deal_id FROM deal_evidence WHERE doc_id IN (SELECT doc_id FROM _batch)").fetchall()}
-        raw.execute("DELETE FROM deal_evidence WHERE doc_id IN (SELECT doc_id FROM _batch)")
-        _insert(conn, "deal_evidence", rows, _EVIDENCE_SCHEMA, "ON CONFLICT DO NOTHING")
-        raw.execute("UPDATE documents SET extracted_version = ? WHERE doc_id IN (SELECT doc_id FROM _batch)",
-                    [version])
-    finally:
-        raw.unregister("_batch")
-    touched = sorted(old | {r["deal_id"] for r in rows})
-    if not touched:
+    known = cache.pop("mentions", None) if cache is not None else None
+    if known is None:
+        known = stored_mentions(raw)
+    doc_ids = [doc_id for doc_id, _ in extractions]
+    replaced = bool(known.docs.intersection(doc_ids))
+    old = known.drop_docs(doc_ids)  # deals these documents told before: not new if told again
+    new: dict[str, None] = {}
+    evidence = _evidence_table(extractions, version, known, new)
+    if replaced:
+        raw.execute("DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
+    if evidence.num_rows:
+        raw.register("_evidence", evidence)
+        try:
+            raw.execute("INSERT INTO deal_evidence BY NAME SELECT * FROM _evidence")
+        finally:
+            raw.unregister("_evidence")
+    raw.execute("UPDATE documents SET extracted_version = ? WHERE doc_id IN (SELECT unnest(?))", [version, doc_ids])
+    if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
+        cache["mentions"] = known
+    new_ids = [d for d in new if d not in old]
+    if not new_ids:
         return []
-    raw.register("_touched", pa.table({"deal_id": pa.array(touched, pa.string())}))
-    try:
-        before = {d for (d,) in raw.execute(
-            "SELECT deal_id FROM deals WHERE deal_id IN (SELECT deal_id FROM _touched)").fetchall()}
-        raw.execute("DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM _touched)")
-        raw.execute(_REBUILD)
-    finally:
-        raw.unregister("_touched")
-    return [d for d in dict.fromkeys(r["deal_id"] for r in rows) if d not in before]
+    # Every mention of a new deal is in this batch: merged here, as the `deals` view would, rather than by a
+    # query of the view (which aggregates every stored mention).
+    mentions = evidence.filter(pc.is_in(evidence["deal_id"], pa.array(new_ids, pa.string()))).to_pylist()
+    told = sorted({m["doc_id"] for m in mentions})
+    dates = dict(raw.execute("SELECT doc_id, published_at FROM documents WHERE doc_id IN (SELECT unnest(?))",
+                             [told]).fetchall())
+    return _merge(new_ids, mentions, dates)
+
+
+def _merge(deal_ids: list[str], mentions: list[dict], dates: dict) -> list[dict]:
+    """Rows of the `deals` view (views.merged_deals) for these deals from all their mentions: each field from
+    the most confident mention that has it, the date from the earliest document."""
+    by_deal: dict[str, list[dict]] = {d: [] for d in deal_ids}
+    for m in sorted(mentions, key=lambda m: -m["confidence"]):
+        by_deal[m["deal_id"]].append(m)
+    rows = []
+    for deal_id, told in by_deal.items():
+        row = {"deal_id": deal_id}
+        row.update({f: next((m[f] for m in told if m[f] is not None), None) for f in _FIELDS})
+        published = [dates[m["doc_id"]] for m in told if dates.get(m["doc_id"])]
+        row.update(announced_date=min(published).date() if published else None, confidence=told[0]["confidence"],
+                   sources=len({m["doc_id"] for m in told}))
+        rows.append(row)
+    return rows
 
 
 def load_companies(conn: sa.Connection, companies: list[dict]) -> int:

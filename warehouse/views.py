@@ -1,6 +1,27 @@
 """Analyst-facing views: what a person queries with `minewire sql` or any DuckDB client."""
 
+DEAL_FIELDS = ("deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd", "price_text",
+           "currency", "price_amount", "country", "region")
+
+
+
+def merged_deals(evidence: str = "deal_evidence", documents: str = "documents", where: str = "") -> str:
+    """One row per deal from its mentions: each field from the most confident mention that has it, the date
+    from the earliest document that told it. The `deals` view, and a load's new deals (over the batch)."""
+    fields = ", ".join(f"arg_max(e.{f}, e.confidence) FILTER (WHERE e.{f} IS NOT NULL) AS {f}" for f in DEAL_FIELDS)
+    return f"""
+        SELECT e.deal_id, {fields},
+               CAST(min(d.published_at) AS DATE) AS announced_date,
+               max(e.confidence) AS confidence,
+               count(DISTINCT e.doc_id) AS sources
+        FROM {evidence} e JOIN {documents} d USING (doc_id) {where}
+        GROUP BY e.deal_id"""
+
+
+# Created in this order: later views read earlier ones.
 VIEWS: dict[str, str] = {
+    # A view, so that a load writes mentions only and the deals can never disagree with them.
+    "deals": merged_deals(),
     # One row per deal, with $/MW and how many documents told it.
     "deal_tracker": """
         SELECT d.deal_id, d.announced_date, d.deal_type, d.seller, d.buyer, d.asset,

@@ -27,7 +27,7 @@ SECRET = "s3cret-contact@example.invalid"
 SECRET_UA = f"Hidden Org {SECRET}"
 EDGAR = SourceConfig(name="edgar-made-up", kind="edgar", cik="9990077", group="edgar")
 WRITES = ["DELETE FROM documents", "UPDATE sources SET cursor = NULL", "INSERT INTO companies (company_id, name) "
-          "VALUES ('x', 'x')", "DROP TABLE deals", "CREATE TABLE stolen AS SELECT * FROM documents",
+          "VALUES ('x', 'x')", "DROP TABLE deal_evidence", "CREATE TABLE stolen AS SELECT * FROM documents",
           "ALTER TABLE documents ADD COLUMN note VARCHAR", "SELECT 1; DELETE FROM documents", "DROP VIEW deal_tracker",
           "ATTACH '{path}' AS again (READ_ONLY false); DELETE FROM again.documents"]
 

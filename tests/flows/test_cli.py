@@ -49,7 +49,7 @@ def test_cli_extract_names_a_missing_file_and_goes_on(tmp_path):
 
 def test_cli_sql_refuses_writes_in_one_line(tmp_path):
     assert run("-w", str(tmp_path / "w.duckdb"), "init").returncode == 0
-    result = run("-w", str(tmp_path / "w.duckdb"), "sql", "DELETE FROM deals")
+    result = run("-w", str(tmp_path / "w.duckdb"), "sql", "DELETE FROM deal_evidence")
     assert result.returncode == 1
     assert "read-only" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

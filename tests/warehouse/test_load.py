@@ -144,4 +144,4 @@ def test_record_failures_marks_a_recovered_url_resolved(engine):
 def test_run_sql_refuses_writes_with_a_clear_message(engine, warehouse_path):
     engine.dispose()
     with pytest.raises(WarehouseError, match="read-only"):
-        run_sql(warehouse_path, "DELETE FROM deals")
+        run_sql(warehouse_path, "DELETE FROM deal_evidence")

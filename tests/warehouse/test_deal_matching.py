@@ -1,0 +1,69 @@
+"""Matching mentions to deals: the index finds exactly what a scan of every stored mention would, and a load's
+new deals are the rows the `deals` view then shows."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+from models.records import Deal, FetchedDocument, PollResult
+from warehouse import init_warehouse, open_warehouse
+from warehouse.deals import _keys, _KnownMentions, _mention, _same_deal, load_extractions
+from warehouse.load import load_poll
+
+PARTIES = ["Hashgrid Mining Corp.", "Andes Compute", "Norvolt", "Bitfarms Ltd.", "Riot Platforms", "Cipher Mining",
+           "TeraWulf", "Sympatheia Power Fund", "Hut 8", None]
+ASSETS = ["Rio Verde", "Paso Pe", "Rockdale", "Lake Mariner", "Yguazu", None]
+
+
+def _random_mention(rng: random.Random, i: int) -> tuple:
+    figure = lambda: rng.choice([None, 40.0, 40.3, 40.5, 41.0, 70.0, 18e6, 18.1e6, 30e6])  # noqa: E731
+    return _mention(f"deal{i}", f"doc{i % 37}", rng.choice(["asset_sale", "acquisition", "hosting", "merger"]),
+                    rng.choice(PARTIES), rng.choice(PARTIES), rng.choice(ASSETS), figure(), figure())
+
+
+def test_the_index_finds_the_first_stored_mention_a_full_scan_would():
+    rng = random.Random(7)
+    stored = [_random_mention(rng, i) for i in range(120)]
+    known = _KnownMentions(stored)
+    matched = 0
+    for i in range(120, 920):
+        probe = _random_mention(rng, i)
+        by_scan = next((m[0] for m in stored if _same_deal(probe, m)), None)
+        assert known.match(probe, _keys(probe)[1]) == by_scan, probe
+        matched += by_scan is not None
+    assert 200 < matched < 700  # both outcomes are exercised
+
+
+def test_figures_within_one_percent_match_across_bucket_edges():
+    for capacity in (10.0, 33.3, 99.99, 100.0, 1234.5, 5e6):
+        for other in (capacity * 1.0099, capacity * 0.9901, capacity * 1.0101):
+            a = _mention("a", "d1", "asset_sale", "Hashgrid", None, None, capacity, None)
+            b = _mention("b", "d2", "asset_sale", "Hashgrid", None, None, other, None)
+            assert (_KnownMentions([a]).match(b, _keys(b)[1]) == "a") == _same_deal(b, a)
+
+
+def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehouse_path):
+    docs = [FetchedDocument(url=f"https://wire.example/{i}", text=f"Release number {i} about a site sale.",
+                            title=f"Release {i}", source="wire", published_at=datetime(2025, 3, i, tzinfo=timezone.utc))
+            for i in (1, 2, 3)]
+    sale = dict(deal_type="asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute", asset="Rio Verde",
+                evidence="sold", start=0, end=4, extractor_version="t1")
+    extractions = [
+        (docs[0].doc_id, [Deal(**sale, capacity_mw=40.0, confidence=0.6)]),
+        (docs[1].doc_id, [Deal(**sale, price_usd=18e6, cash_usd=9e6, confidence=0.9),
+                          Deal(deal_type="hosting", seller="Norvolt", buyer="Riot Platforms", capacity_mw=70.0,
+                               evidence="hosts", start=5, end=10, confidence=0.7)]),
+        (docs[2].doc_id, []),
+    ]
+    with open_warehouse(warehouse_path) as engine:
+        init_warehouse(engine)
+        with engine.begin() as conn:
+            load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
+                                                                       "url": "http://127.0.0.1/w.xml"}, 3)
+            new = load_extractions(conn, extractions, "t1")
+            view = conn.exec_driver_sql("SELECT * FROM deals ORDER BY deal_id").mappings().all()
+    assert sorted(new, key=lambda r: r["deal_id"]) == [dict(r) for r in view]
+    sale_row = next(r for r in new if r["deal_type"] == "asset_sale")
+    assert (sale_row["capacity_mw"], sale_row["price_usd"], sale_row["sources"]) == (40.0, 18e6, 2)
+    assert str(sale_row["announced_date"]) == "2025-03-01" and sale_row["confidence"] == 0.9

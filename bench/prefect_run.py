@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows import pipeline
+from warehouse import held_warehouse
 
 
 def plain_run(settings, sources: list) -> dict:
@@ -33,16 +34,17 @@ def plain_run(settings, sources: list) -> dict:
         for group, future in zip(groups, futures):
             polls = [(s, r) for s, r in zip(group, future.result()) if not isinstance(r, Exception)]
             stored += sum(len(r.stored) for r in pipeline.store_many(settings, polls))
-    ids = pipeline.select_document_ids(settings, stale_only=True)
-    size = max(settings.batch_size, 1)
-    batches = (pipeline.read_documents(settings, ids[i:i + size]) for i in range(0, len(ids), size))
-    new_deals = 0
-    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
-        window = deque(pool.submit(pipeline.extract_batch, settings, b) for b in islice(batches, IN_FLIGHT))
-        while window:
-            extractions = window.popleft().result()
-            window.extend(pool.submit(pipeline.extract_batch, settings, b) for b in islice(batches, 1))
-            new_deals += len(pipeline.load_deals(settings, extractions))
+    with held_warehouse(settings.warehouse_path):  # as the extract_deals flow holds it
+        ids = pipeline.select_document_ids(settings, stale_only=True)
+        size = max(settings.batch_size, 1)
+        batches = (pipeline.read_documents(settings, ids[i:i + size]) for i in range(0, len(ids), size))
+        new_deals = 0
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+            window = deque(pool.submit(pipeline.extract_batch, settings, b) for b in islice(batches, IN_FLIGHT))
+            while window:
+                extractions = window.popleft().result()
+                window.extend(pool.submit(pipeline.extract_batch, settings, b) for b in islice(batches, 1))
+                new_deals += len(pipeline.load_deals(settings, extractions))
     return {"stored": stored, "documents": len(ids), "new_deals": new_deals}
 
 

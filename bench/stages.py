@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bench import memory
 from flows import pipeline, polling
 from flows.settings import Settings
-from warehouse import open_warehouse
+from warehouse import deals, held_warehouse, open_warehouse
 
 
 @dataclass
@@ -40,6 +40,7 @@ class RunReport:
     store: Timing = field(default_factory=Timing)
     extract: Timing = field(default_factory=Timing)
     load: Timing = field(default_factory=Timing)
+    resolve: Timing = field(default_factory=Timing)  # inside load: matching each mention to its deal
     select_s: float = 0.0
     model_load_s: float = 0.0
     total_s: float = 0.0
@@ -150,21 +151,30 @@ def extract_and_load(settings: Settings, report: RunReport) -> None:
     started = time.perf_counter()
     warm_extraction(settings)
     report.model_load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    ids = pipeline.select_document_ids(settings, stale_only=True)
-    report.select_s = time.perf_counter() - started
-    size = max(settings.batch_size, 1)
-    for i in range(0, len(ids), size):  # texts read batch by batch, as the extract_deals flow streams them
-        with _Clock(report.extract):
-            batch = pipeline.read_documents(settings, ids[i:i + size])
-            extractions = pipeline.extract_batch(settings, batch)
-        report.extract.docs += len(batch)
-        rows = sum(len(deals) for _, deals in extractions)
-        with _Clock(report.load):
-            pipeline.load_deals(settings, extractions)
-        report.load.docs += len(batch)
-        report.load.rows += rows
-        report.load_batches.append(rows)
+    resolve = deals._evidence_table
+    deals._evidence_table = _ParseTimer(report.resolve).wrap(resolve)
+    held = held_warehouse(settings.warehouse_path)  # as the extract_deals flow holds it
+    held.__enter__()
+    try:
+        started = time.perf_counter()
+        ids = pipeline.select_document_ids(settings, stale_only=True)
+        report.select_s = time.perf_counter() - started
+        size = max(settings.batch_size, 1)
+        for i in range(0, len(ids), size):  # texts read batch by batch, as the extract_deals flow streams them
+            with _Clock(report.extract):
+                batch = pipeline.read_documents(settings, ids[i:i + size])
+                extractions = pipeline.extract_batch(settings, batch)
+            report.extract.docs += len(batch)
+            rows = sum(len(deals) for _, deals in extractions)
+            with _Clock(report.load):
+                pipeline.load_deals(settings, extractions)
+            report.load.docs += len(batch)
+            report.load.rows += rows
+            report.load_batches.append(rows)
+    finally:
+        with _Clock(report.load):  # letting go of the file checkpoints it: part of loading
+            held.__exit__(None, None, None)
+        deals._evidence_table = resolve
     report.mentions = report.load.rows
 
 

@@ -13,6 +13,7 @@ from prefect.events import emit_event
 from flows import pipeline
 from flows.runs import deal_line, ensure_write_limit, settings_from
 from flows.tasks import extract_task, load_deals_task
+from warehouse import held_warehouse
 
 DEAL_EVENT = "minewire.deal.detected"
 IN_FLIGHT = 2  # extraction batches submitted ahead of the load
@@ -30,18 +31,21 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     ensure_write_limit()
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text
         document_ids = json.loads(document_ids)
-    ids = pipeline.select_document_ids(cfg, document_ids, stale_only=stale_only, older_than=older_than)
-    size = max(cfg.batch_size, 1)
-    batches = (pipeline.read_documents(cfg, ids[i : i + size]) for i in range(0, len(ids), size))
-    # A bounded window of batches in flight: the next batch extracts while this one loads, yet memory holds
-    # two batches' spaCy docs, not every batch of a 20,000-document backfill at once (one thread each).
-    window: deque = deque(extract_task.submit(cfg, b) for b in islice(batches, IN_FLIGHT))
-    new_deals, mentions = [], 0
-    while window:
-        extractions = window.popleft().result()
-        window.extend(extract_task.submit(cfg, b) for b in islice(batches, 1))
-        mentions += sum(len(deals) for _, deals in extractions)
-        new_deals += load_deals_task(cfg, extractions)
+    # The writer is held for the run (a load costs a batch's rows, not opening and checkpointing the file);
+    # another writer that waits for it gets it at the next batch.
+    with held_warehouse(cfg.warehouse_path):
+        ids = pipeline.select_document_ids(cfg, document_ids, stale_only=stale_only, older_than=older_than)
+        size = max(cfg.batch_size, 1)
+        batches = (pipeline.read_documents(cfg, ids[i : i + size]) for i in range(0, len(ids), size))
+        # A bounded window of batches in flight: the next batch extracts while this one loads, yet memory holds
+        # two batches' spaCy docs, not every batch of a 20,000-document backfill at once (one thread each).
+        window: deque = deque(extract_task.submit(cfg, b) for b in islice(batches, IN_FLIGHT))
+        new_deals, mentions = [], 0
+        while window:
+            extractions = window.popleft().result()
+            window.extend(extract_task.submit(cfg, b) for b in islice(batches, 1))
+            mentions += sum(len(deals) for _, deals in extractions)
+            new_deals += load_deals_task(cfg, extractions)
     for deal in new_deals:
         emit_event(event=DEAL_EVENT,
                    resource={"prefect.resource.id": f"minewire.deal.{deal['deal_id']}",

@@ -19,7 +19,7 @@ from flows.http import Fetcher, is_transient
 from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
-from warehouse import init_warehouse, open_warehouse
+from warehouse import held_cache, init_warehouse, open_warehouse
 from warehouse.deals import load_companies, load_extractions
 from warehouse.load import load_poll, mark_window_done
 from warehouse.queries import document_ids_to_extract, document_texts
@@ -209,9 +209,5 @@ def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) ->
     from extractors import EXTRACTOR_VERSION
 
     with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
-        new_ids = load_extractions(conn, extractions, EXTRACTOR_VERSION)
-        if not new_ids:
-            return []
-        query = sa.text("SELECT * FROM deals WHERE deal_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
-        rows = conn.execute(query, {"ids": new_ids}).mappings().all()
+        rows = load_extractions(conn, extractions, EXTRACTOR_VERSION, held_cache(settings.warehouse_path))
     return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()} for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,17 +31,24 @@ def _is_lock_error(exc: BaseException) -> bool:
 WRITER_MEMORY_LIMIT = "128MB"
 
 
-@contextmanager
-def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
-                   memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[sa.Engine]:
-    """An engine on the warehouse file, waiting for another writer's lock to go (DuckDB: one writer process).
+# A writer waiting for the file lock touches this file beside the warehouse, so that a held session (below)
+# lets go at its next use instead of keeping the lock for its whole run. Older than this, it is a leftover.
+WANTED_SUFFIX = ".writer-wanted"
+WANTED_FRESH_S = 10.0
+# After letting go, a held session waits this long for the waiter to take the lock before asking again
+# (a waiter retries at least every second).
+HANDOVER_WAIT_S = 2.0
 
-    Writers should hold it only for a load, not across fetching or extraction.
-    """
-    path = Path(path)
+
+def _wanted_marker(path: Path) -> Path:
+    return path.with_name(path.name + WANTED_SUFFIX)
+
+
+def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
+    """An engine whose connection holds DuckDB's write lock, waiting up to wait_s for another writer to go."""
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
-    delay = 0.05
+    delay, waited = 0.05, False
     while True:
         engine = sa.create_engine(f"duckdb:///{path}", connect_args={"config": {"memory_limit": memory_limit}})
         try:
@@ -56,8 +64,108 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
                     f"{path}: another minewire process is writing and held the lock for {wait_s:.0f} s; "
                     "try again when it has finished"
                 ) from exc
+            _wanted_marker(path).touch()  # ask a held session to let go
+            waited = True
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+    if waited:
+        _wanted_marker(path).unlink(missing_ok=True)
+    return engine
+
+
+class _HeldWriter:
+    """One process's writer engine on a warehouse, kept open across a run's loads (opening a DuckDB file and
+    its checkpoint on close cost far more than a batch's insert) and let go whenever another writer waits."""
+
+    def __init__(self, path: Path, memory_limit: str):
+        self.path, self.memory_limit = path, memory_limit
+        self.engine: sa.Engine | None = None
+        self.cache: dict = {}  # what loads may keep between batches: valid only while the engine is open
+        self.lock = threading.RLock()
+        self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
+        self.handovers = 0
+
+    def _wanted(self) -> bool:
+        try:
+            age = time.time() - _wanted_marker(self.path).stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return age < WANTED_FRESH_S
+
+    def acquire(self, wait_s: float) -> sa.Engine:
+        if self.engine is not None and self._wanted():
+            self.release()
+            self.handovers += 1
+            deadline = time.monotonic() + HANDOVER_WAIT_S
+            while self._wanted() and time.monotonic() < deadline:  # the waiter removes it once it has the lock
+                time.sleep(0.05)
+        if self.engine is None:
+            self.engine = _open_engine(self.path, wait_s, self.memory_limit)
+        return self.engine
+
+    def release(self) -> None:
+        self.cache.clear()
+        if self.engine is not None:
+            self.engine.dispose()  # closes the DuckDB connection: checkpoint, lock released
+            self.engine = None
+
+
+_HELD: dict[Path, _HeldWriter] = {}
+_HELD_LOCK = threading.Lock()
+
+
+@contextmanager
+def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[None]:
+    """Within this block, open_warehouse(path) in this process reuses one writer engine instead of opening
+    and closing the file each time; another process that waits for the lock gets it at the next use."""
+    key = Path(path).resolve()
+    with _HELD_LOCK:
+        if key in _HELD:  # already held further up: the outer block lets go
+            outer = True
+        else:
+            outer = False
+            _HELD[key] = _HeldWriter(Path(path), memory_limit)
+    if outer:
+        yield
+        return
+    try:
+        yield
+    finally:
+        with _HELD_LOCK:
+            held = _HELD.pop(key)
+        with held.lock:
+            held.release()
+
+
+def held_cache(path: Path | str) -> dict | None:
+    """The held session's scratch dict for path (emptied whenever the file is let go), or None if not held.
+    Use it only inside open_warehouse(path)."""
+    held = _HELD.get(Path(path).resolve())
+    return held.cache if held is not None else None
+
+
+@contextmanager
+def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
+                   memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[sa.Engine]:
+    """An engine on the warehouse file, waiting for another writer's lock to go (DuckDB: one writer process).
+
+    Writers should hold it only for a load, not across fetching or extraction; inside held_warehouse(path)
+    the engine is the held one, and stays open after the block.
+    """
+    path = Path(path)
+    held = _HELD.get(path.resolve())
+    if held is not None:
+        with held.lock:
+            held.depth += 1
+            try:
+                yield held.acquire(wait_s) if held.depth == 1 else held.engine
+            except BaseException:
+                held.release()  # a failed load may leave the connection unusable: the next use opens afresh
+                raise
+            finally:
+                held.depth -= 1
+        return
+    engine = _open_engine(path, wait_s, memory_limit)
     try:
         yield engine
     finally:

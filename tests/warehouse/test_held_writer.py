@@ -1,0 +1,90 @@
+"""A writer held across a run's loads: one open file for the whole run, handed over to another process that
+waits for it, and never a stale view of the stored mentions after a failed load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from flows import pipeline
+from flows.settings import Settings
+from models.records import Deal, FetchedDocument, PollResult
+from warehouse import held_warehouse, init_warehouse, open_warehouse
+from warehouse.load import load_poll
+
+OTHER_WRITER = """
+import sys, time
+from warehouse import open_warehouse
+started = time.monotonic()
+with open_warehouse(sys.argv[1], wait_s=60) as engine, engine.begin() as conn:
+    conn.exec_driver_sql("INSERT INTO companies (company_id, name) VALUES ('other', 'Other Writer')")
+print(f"{time.monotonic() - started:.2f}")
+"""
+
+
+def _locked_by_another_process(path) -> bool:
+    code = f"import duckdb; duckdb.connect({str(path)!r}).close()"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode != 0
+
+
+@pytest.fixture
+def warehouse(warehouse_path):
+    with open_warehouse(warehouse_path) as engine:
+        init_warehouse(engine)
+    return warehouse_path
+
+
+def test_one_engine_serves_every_use_and_the_file_is_let_go_at_the_end(warehouse):
+    with held_warehouse(warehouse):
+        with open_warehouse(warehouse) as first:
+            pass
+        assert _locked_by_another_process(warehouse)  # held between uses
+        with open_warehouse(warehouse) as second, second.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM companies").scalar() == 0
+        assert second is first
+    assert not _locked_by_another_process(warehouse)
+
+
+def test_a_process_waiting_to_write_gets_the_file_at_the_next_use(warehouse):
+    with held_warehouse(warehouse):
+        with open_warehouse(warehouse):
+            pass
+        other = subprocess.Popen([sys.executable, "-c", OTHER_WRITER, str(warehouse)], stdout=subprocess.PIPE,
+                                 text=True)
+        time.sleep(1.5)  # the other process is now waiting for the lock and has said so
+        assert other.poll() is None
+        with open_warehouse(warehouse) as engine, engine.connect() as conn:  # lets go, then takes it back
+            names = [n for (n,) in conn.exec_driver_sql("SELECT name FROM companies").fetchall()]
+        waited = float(other.communicate(timeout=60)[0])
+        assert other.returncode == 0 and names == ["Other Writer"] and waited < 10
+
+
+def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
+    settings = Settings(warehouse_path=warehouse)
+    docs = [FetchedDocument(url=f"https://wire.example/{i}", text=f"Release {i}.", title=f"R{i}", source="wire",
+                            published_at=datetime(2025, 3, i, tzinfo=timezone.utc)) for i in (1, 2, 3)]
+    with open_warehouse(warehouse) as engine, engine.begin() as conn:
+        load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
+                                                                   "url": "http://127.0.0.1/w.xml"}, 3)
+
+    def deal(seller, buyer, start=0):
+        return Deal(deal_type="hosting", seller=seller, buyer=buyer, capacity_mw=70.0, evidence="x", start=start,
+                    end=start + 1, confidence=0.7)
+
+    with held_warehouse(warehouse):
+        assert len(pipeline.load_deals(settings, [(docs[0].doc_id, [deal("Hashgrid", "Andes Compute")])])) == 1
+        with pytest.raises(Exception):  # a span no INTEGER column holds: the load fails after matching
+            pipeline.load_deals(settings, [(docs[1].doc_id, [deal("Norvolt", "Riot Platforms"),
+                                                             deal("Norvolt", "Riot Platforms", start=2**40)])])
+        new = pipeline.load_deals(settings, [(docs[2].doc_id, [deal("Norvolt", "Riot Platforms")])])
+    assert [d["seller"] for d in new] == ["Norvolt"]  # new: the failed load stored nothing
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT count(*), sum(sources) FROM deals").fetchone() == (2, 2)
+    finally:
+        con.close()

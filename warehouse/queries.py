@@ -62,13 +62,18 @@ def _version_key(version: str) -> tuple:
 def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None,
                             older_than: str | None = None) -> list[str]:
     """Ids of documents never extracted or extracted by another version than stale_for; or (older_than)
-    by a lower version; or, given neither, every document."""
+    by a lower version; or, given neither, every document.
+
+    In storage order (rowid), not id order: a batch of consecutive ids then lies in a few adjacent blocks, and
+    document_texts reads only those. Ids are hashes, so a batch in id order touched nearly every block of the
+    text column, which DuckDB kept cached: ~90 MB more RSS per read at 20,000 documents, growing with the
+    warehouse."""
     if stale_for is None and older_than is None:
-        return [d for (d,) in conn.execute(sa.text("SELECT doc_id FROM documents ORDER BY doc_id"))]
+        return [d for (d,) in conn.execute(sa.text("SELECT doc_id FROM documents ORDER BY rowid"))]
     if older_than:
-        rows = conn.execute(sa.text("SELECT doc_id, extracted_version FROM documents ORDER BY doc_id")).fetchall()
+        rows = conn.execute(sa.text("SELECT doc_id, extracted_version FROM documents ORDER BY rowid")).fetchall()
         return [d for d, v in rows if v is None or _version_key(v) < _version_key(older_than)]
-    q = sa.text("SELECT doc_id FROM documents WHERE extracted_version IS DISTINCT FROM :v ORDER BY doc_id")
+    q = sa.text("SELECT doc_id FROM documents WHERE extracted_version IS DISTINCT FROM :v ORDER BY rowid")
     return [d for (d,) in conn.execute(q, {"v": stale_for})]
 
 

@@ -9,7 +9,7 @@ import pytest
 from models.records import Deal, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
 from warehouse.deals import load_extractions
-from warehouse.load import deal_key, load_poll, record_failures
+from warehouse.load import deal_key, load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, run_sql
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures",
@@ -145,3 +145,18 @@ def test_run_sql_refuses_writes_with_a_clear_message(engine, warehouse_path):
     engine.dispose()
     with pytest.raises(WarehouseError, match="read-only"):
         run_sql(warehouse_path, "DELETE FROM deal_evidence")
+
+
+def test_documents_to_extract_come_in_the_order_they_were_stored(engine):
+    # Ids are hashes: sorted, a batch of them would be scattered over the whole text column, and reading it
+    # would touch (and cache) every block. In storage order a batch of consecutive ids lies in a few blocks.
+    from warehouse.queries import document_ids_to_extract
+
+    urls = [f"https://wire.example/{i}" for i in range(12)]
+    with engine.begin() as conn:
+        for url in urls:  # one document per load, so storage order is this order
+            load_documents(conn, [_doc(url, f"{WIRE} Item {url}.")])
+        stored = dict(conn.exec_driver_sql("SELECT url, doc_id FROM documents").fetchall())
+        ids = document_ids_to_extract(conn)
+    assert ids == [stored[u] for u in urls]
+    assert ids != sorted(ids)  # 12 hashes in sorted order by chance: 1 in 479 million

@@ -88,3 +88,27 @@ def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
         assert con.execute("SELECT count(*), sum(sources) FROM deals").fetchone() == (2, 2)
     finally:
         con.close()
+
+
+def test_a_held_session_does_not_keep_the_texts_it_read(warehouse):
+    # A run reads each document's text once; a held connection would otherwise cache every block it read,
+    # up to the memory limit, so the run's memory grew with the warehouse.
+    from warehouse.queries import document_ids_to_extract, document_texts
+
+    with open_warehouse(warehouse) as engine, engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO documents (doc_id, key, url, content_hash, text, kind) "
+            "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, "
+            "(SELECT string_agg(md5(i::VARCHAR || '-' || j::VARCHAR), ' ') FROM range(150) t(j)), 'news' "
+            "FROM range(4000) s(i)")  # ~20 MB of text that does not compress away
+    cached = []
+    with held_warehouse(warehouse):
+        with open_warehouse(warehouse) as engine, engine.connect() as conn:
+            ids = document_ids_to_extract(conn)
+        for start in range(0, len(ids), 500):
+            with open_warehouse(warehouse) as engine, engine.connect() as conn:
+                assert len(document_texts(conn, ids[start:start + 500])) == 500
+            with open_warehouse(warehouse) as engine, engine.connect() as conn:
+                cached.append(conn.exec_driver_sql(
+                    "SELECT sum(memory_usage_bytes) FROM duckdb_memory()").scalar() / 2**20)
+    assert max(cached) < 10, f"DuckDB held {max(cached):.0f} MB after reading texts batch by batch"

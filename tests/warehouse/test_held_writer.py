@@ -96,11 +96,12 @@ def test_a_held_session_does_not_keep_the_texts_it_read(warehouse):
     from warehouse.queries import document_ids_to_extract, document_texts
 
     with open_warehouse(warehouse) as engine, engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO documents (doc_id, key, url, content_hash, text, kind) "
-            "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, "
-            "(SELECT string_agg(md5(i::VARCHAR || '-' || j::VARCHAR), ' ') FROM range(150) t(j)), 'news' "
-            "FROM range(4000) s(i)")  # ~20 MB of text that does not compress away
+        for first in range(0, 8000, 1000):  # ~40 MB of text that does not compress away, 5 MB a statement
+            conn.exec_driver_sql(
+                "INSERT INTO documents (doc_id, key, url, content_hash, text, kind) "
+                "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, "
+                "(SELECT string_agg(md5(i::VARCHAR || '-' || j::VARCHAR), ' ') FROM range(150) t(j)), 'news' "
+                f"FROM range({first}, {first + 1000}) s(i)")
     cached = []
     with held_warehouse(warehouse):
         with open_warehouse(warehouse) as engine, engine.connect() as conn:
@@ -111,4 +112,5 @@ def test_a_held_session_does_not_keep_the_texts_it_read(warehouse):
             with open_warehouse(warehouse) as engine, engine.connect() as conn:
                 cached.append(conn.exec_driver_sql(
                     "SELECT sum(memory_usage_bytes) FROM duckdb_memory()").scalar() / 2**20)
-    assert max(cached) < 10, f"DuckDB held {max(cached):.0f} MB after reading texts batch by batch"
+    # Trimmed every few uses: a few batches' texts at most, not all 16.
+    assert max(cached) < 20, f"DuckDB held {max(cached):.0f} MB after reading texts batch by batch"

@@ -38,6 +38,9 @@ WANTED_FRESH_S = 10.0
 # After letting go, a held session waits this long for the waiter to take the lock before asking again
 # (a waiter retries at least every second).
 HANDOVER_WAIT_S = 2.0
+# How often an idle held session looks for that marker: a run that is fetching or extracting lets go within
+# this, not at its next use (which, for an ingest run polling slow sources, can be minutes away).
+WATCH_S = 0.25
 # A held session trims DuckDB's buffer to this every TRIM_EVERY uses (see _HeldWriter.trim). Not after every
 # use: the next load then re-reads the blocks it needs, ~19 ms a load at 20,000 documents; every 8 uses (about
 # 4 batches: a read and a load each) it costs ~4 ms a load and keeps ~10 MB of texts at most.
@@ -90,6 +93,29 @@ class _HeldWriter:
         self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
         self.handovers = 0
         self.uses = 0  # since the last trim
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="minewire-held-writer", daemon=True)
+
+    def start(self) -> None:
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._watcher.join()
+        with self.lock:
+            self.release()
+
+    def _watch(self) -> None:
+        """Let go while idle as soon as another writer asks; the next use opens the file again."""
+        while not self._stop.wait(WATCH_S):
+            if not self.lock.acquire(blocking=False):  # in use: acquire() hands over at the next use
+                continue
+            try:
+                if self.depth == 0 and self.engine is not None and self._wanted():
+                    self.release()
+                    self.handovers += 1
+            finally:
+                self.lock.release()
 
     def _wanted(self) -> bool:
         try:
@@ -143,7 +169,8 @@ _HELD_LOCK = threading.Lock()
 @contextmanager
 def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[None]:
     """Within this block, open_warehouse(path) in this process reuses one writer engine instead of opening
-    and closing the file each time; another process that waits for the lock gets it at the next use."""
+    and closing the file each time; another process that waits for the lock gets it as soon as the engine is
+    idle (within WATCH_S), or at the next use."""
     key = Path(path).resolve()
     with _HELD_LOCK:
         if key in _HELD:  # already held further up: the outer block lets go
@@ -151,6 +178,7 @@ def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT)
         else:
             outer = False
             _HELD[key] = _HeldWriter(Path(path), memory_limit)
+            _HELD[key].start()
     if outer:
         yield
         return
@@ -159,8 +187,7 @@ def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT)
     finally:
         with _HELD_LOCK:
             held = _HELD.pop(key)
-        with held.lock:
-            held.release()
+        held.stop()
 
 
 def held_cache(path: Path | str) -> dict | None:

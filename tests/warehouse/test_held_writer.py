@@ -50,7 +50,27 @@ def test_one_engine_serves_every_use_and_the_file_is_let_go_at_the_end(warehouse
     assert not _locked_by_another_process(warehouse)
 
 
-def test_a_process_waiting_to_write_gets_the_file_at_the_next_use(warehouse):
+def test_a_process_waiting_to_write_gets_the_file_while_the_run_is_busy_elsewhere(warehouse):
+    with held_warehouse(warehouse):
+        with open_warehouse(warehouse):
+            pass
+        assert _locked_by_another_process(warehouse)
+        other = subprocess.Popen([sys.executable, "-c", OTHER_WRITER, str(warehouse)], stdout=subprocess.PIPE,
+                                 text=True)
+        # The run is extracting (no warehouse use): the other writer asks, gets the file and finishes.
+        waited = float(other.communicate(timeout=60)[0])
+        assert other.returncode == 0 and waited < 5
+        with open_warehouse(warehouse) as engine, engine.connect() as conn:  # the run takes it back
+            names = [n for (n,) in conn.exec_driver_sql("SELECT name FROM companies").fetchall()]
+        assert names == ["Other Writer"]
+        assert _locked_by_another_process(warehouse)
+    assert not _locked_by_another_process(warehouse)
+
+
+def test_a_process_waiting_to_write_gets_the_file_at_the_next_use(warehouse, monkeypatch):
+    import warehouse.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "WATCH_S", 3600.0)  # the idle watcher never looks: only a use hands over
     with held_warehouse(warehouse):
         with open_warehouse(warehouse):
             pass

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from itertools import islice
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 from flows import pipeline
@@ -20,19 +20,22 @@ from warehouse import held_warehouse
 
 
 def plain_run(settings, sources: list) -> dict:
-    """ingest + extract_deals as plain functions, in the flows' shape: groups of sources polled at once and
-    stored in order; extraction batches read as they go, two in flight, loaded in order."""
+    """ingest + extract_deals as plain functions, in the flows' shape: groups of sources polled a few at once
+    and stored in order; extraction batches read as they go, two in flight, loaded in order."""
     from flows.extract_deals import IN_FLIGHT
-    from flows.ingest import SOURCES_PER_TASK
+    from flows.ingest import GROUPS_IN_FLIGHT, SOURCES_PER_TASK
 
     pipeline.prepare_warehouse(settings)
     states = pipeline.read_states(settings, sources)
-    groups = [sources[i:i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK)]
+    groups = (sources[i:i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK))
     stored = 0
-    with ThreadPoolExecutor(max_workers=max(len(groups), 1)) as pool:
-        futures = [pool.submit(pipeline.poll_many, settings, g, states) for g in groups]
-        for group, future in zip(groups, futures):
-            polls = [(s, r) for s, r in zip(group, future.result()) if not isinstance(r, Exception)]
+    with ThreadPoolExecutor(max_workers=GROUPS_IN_FLIGHT) as pool:
+        window = deque((g, pool.submit(pipeline.poll_many, settings, g, states)) for g in islice(groups, GROUPS_IN_FLIGHT))
+        while window:
+            group, future = window.popleft()
+            results = future.result()
+            window.extend((g, pool.submit(pipeline.poll_many, settings, g, states)) for g in islice(groups, 1))
+            polls = [(s, r) for s, r in zip(group, results) if not isinstance(r, Exception)]
             stored += sum(len(r.stored) for r in pipeline.store_many(settings, polls))
     with held_warehouse(settings.warehouse_path):  # as the extract_deals flow holds it
         ids = pipeline.select_document_ids(settings, stale_only=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import islice
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
@@ -13,6 +16,7 @@ from flows.tasks import poll_sources_task, store_sources_task
 
 STORED_EVENT = "minewire.documents.stored"
 SOURCES_PER_TASK = 10
+GROUPS_IN_FLIGHT = 3
 
 
 @flow(name="ingest")
@@ -26,14 +30,21 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     states = pipeline.read_states(cfg, chosen)  # one warehouse open for all, not one per source
     # A task per group of sources, not per source: a task run costs ~55 ms of CPU and server writes, and a
     # feed poll often brings a handful of documents. Groups poll in parallel and are stored in order.
-    batches = [chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK)]
-    futures = [poll_sources_task.submit(cfg, batch, {s.name: states[s.name] for s in batch}) for batch in batches]
+    # Up to GROUPS_IN_FLIGHT groups are polled while the one before them is stored, so memory holds a few
+    # groups' documents however many sources the watchlist has (all groups at once held every poll).
+    batches = (chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK))
+    window = deque((batch, poll_sources_task.submit(cfg, batch, {s.name: states[s.name] for s in batch}))
+                   for batch in islice(batches, GROUPS_IN_FLIGHT))
     reports, source_errors = [], []
-    for batch, future in zip(batches, futures):
+    while window:
+        batch, future = window.popleft()
         try:
             results = future.result()
         except Exception as exc:  # noqa: BLE001 - a broken group task must not stop the other groups
             results = [exc] * len(batch)
+        del future  # the window no longer holds it either: its documents go once stored
+        window.extend((b, poll_sources_task.submit(cfg, b, {s.name: states[s.name] for s in b}))
+                      for b in islice(batches, 1))
         polls = []
         for source, result in zip(batch, results):
             if isinstance(result, Exception):  # one bad source never stops the others

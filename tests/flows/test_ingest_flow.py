@@ -93,3 +93,21 @@ def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_r
     assert _counts(warehouse_path) == before
     requests = module_server.requests
     assert requests and all(r.status == 304 for r in requests), {(r.path, r.status) for r in requests}
+
+
+def test_ingest_polls_only_a_few_groups_ahead_of_what_it_has_stored(prefect_server, module_server, tmp_path,
+                                                                     monkeypatch):
+    # Polled groups wait in memory until stored: all of them polled at once held every document of the run.
+    from flows import pipeline
+
+    events, real_poll, real_store = [], pipeline.poll_many, pipeline.store_many
+    monkeypatch.setattr(pipeline, "poll_many", lambda *a, **k: events.append("poll") or real_poll(*a, **k))
+    monkeypatch.setattr(pipeline, "store_many", lambda *a, **k: events.append("store") or real_store(*a, **k))
+    monkeypatch.setattr(ingest_module, "SOURCES_PER_TASK", 1)
+    monkeypatch.setattr(ingest_module, "GROUPS_IN_FLIGHT", 1, raising=False)
+    settings = demo_settings(module_server, tmp_path / "minewire.duckdb")
+    summary, _ = run_ingest(settings, extract=False)
+    assert summary["stored_ids"] and events.count("poll") == len(settings.sources) >= 3
+    for k in range(events.count("store")):  # before the k-th store: the window (1) plus the next group at most
+        before = events[:[i for i, e in enumerate(events) if e == "store"][k]]
+        assert before.count("poll") <= k + 2, events

@@ -32,7 +32,7 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text
         document_ids = json.loads(document_ids)
     # The writer is held for the run (a load costs a batch's rows, not opening and checkpointing the file);
-    # another writer that waits for it gets it at the next batch.
+    # another writer that waits for it gets it within 0.25 s while the run extracts, or after the current load.
     with held_warehouse(cfg.warehouse_path):
         ids = pipeline.select_document_ids(cfg, document_ids, stale_only=stale_only, older_than=older_than)
         size = max(cfg.batch_size, 1)

@@ -3,7 +3,6 @@ view merges them)."""
 
 from __future__ import annotations
 
-import heapq
 import math
 
 import pyarrow as pa

@@ -32,7 +32,8 @@ WRITER_MEMORY_LIMIT = "128MB"
 
 
 # A writer waiting for the file lock touches this file beside the warehouse, so that a held session (below)
-# lets go at its next use instead of keeping the lock for its whole run. Older than this, it is a leftover.
+# lets go (while idle, or at its next use) instead of keeping the lock for its whole run. Older than
+# WANTED_FRESH_S, it is a leftover.
 WANTED_SUFFIX = ".writer-wanted"
 WANTED_FRESH_S = 10.0
 # After letting go, a held session waits this long for the waiter to take the lock before asking again
@@ -91,7 +92,6 @@ class _HeldWriter:
         self.cache: dict = {}  # what loads may keep between batches: valid only while the engine is open
         self.lock = threading.RLock()
         self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
-        self.handovers = 0
         self.uses = 0  # since the last trim
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="minewire-held-writer", daemon=True)
@@ -113,7 +113,6 @@ class _HeldWriter:
             try:
                 if self.depth == 0 and self.engine is not None and self._wanted():
                     self.release()
-                    self.handovers += 1
             finally:
                 self.lock.release()
 
@@ -127,7 +126,6 @@ class _HeldWriter:
     def acquire(self, wait_s: float) -> sa.Engine:
         if self.engine is not None and self._wanted():
             self.release()
-            self.handovers += 1
             deadline = time.monotonic() + HANDOVER_WAIT_S
             while self._wanted() and time.monotonic() < deadline:  # the waiter removes it once it has the lock
                 time.sleep(0.05)

@@ -21,15 +21,16 @@ from warehouse import held_warehouse
 
 def plain_run(settings, sources: list) -> dict:
     """ingest + extract_deals as plain functions, in the flows' shape: groups of sources polled a few at once
-    and stored in order; extraction batches read as they go, two in flight, loaded in order."""
+    and stored in order; extraction batches read as they go, two in flight, loaded in order; each holding the
+    writer for its whole run."""
     from flows.extract_deals import IN_FLIGHT
     from flows.ingest import GROUPS_IN_FLIGHT, SOURCES_PER_TASK
 
-    pipeline.prepare_warehouse(settings)
-    states = pipeline.read_states(settings, sources)
-    groups = (sources[i:i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK))
     stored = 0
-    with ThreadPoolExecutor(max_workers=GROUPS_IN_FLIGHT) as pool:
+    with held_warehouse(settings.warehouse_path), ThreadPoolExecutor(max_workers=GROUPS_IN_FLIGHT) as pool:
+        pipeline.prepare_warehouse(settings)  # as the ingest flow: one writer held for the run
+        states = pipeline.read_states(settings, sources)
+        groups = (sources[i:i + SOURCES_PER_TASK] for i in range(0, len(sources), SOURCES_PER_TASK))
         window = deque((g, pool.submit(pipeline.poll_many, settings, g, states)) for g in islice(groups, GROUPS_IN_FLIGHT))
         while window:
             group, future = window.popleft()

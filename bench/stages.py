@@ -117,6 +117,8 @@ def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list
     originals = polling.parse_article, polling.parse_feed
     polling.parse_article, polling.parse_feed = timer.wrap(originals[0]), timer.wrap(originals[1])
     reports = []
+    held = held_warehouse(settings.warehouse_path)  # as the ingest flow holds it
+    held.__enter__()
     try:
         with _Clock(report.poll):
             states = read_states(settings, sources)
@@ -129,6 +131,8 @@ def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list
             report.store.rows += reports[-1].rows_written
             del result  # one source's documents in memory at a time
     finally:
+        with _Clock(report.store):  # letting go of the file checkpoints it: part of storing
+            held.__exit__(None, None, None)
         polling.parse_article, polling.parse_feed = originals
     report.stored = sum(len(r.stored) for r in reports)
     report.store.docs = report.parse.docs = report.stored

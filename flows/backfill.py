@@ -10,8 +10,9 @@ from prefect.artifacts import create_markdown_artifact
 from flows import pipeline
 from flows.ingest import announce_stored
 from flows.runs import ensure_write_limit, select_sources, settings_from
+from flows.settings import Settings, SourceConfig
 from flows.tasks import poll_task, store_task
-from warehouse import open_warehouse
+from warehouse import held_warehouse, open_warehouse
 from warehouse.state import walked_windows
 
 
@@ -38,35 +39,18 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
              window_days: int = 90, settings: dict | None = None, on_window=None) -> dict:
     """Poll each source window by window over [start, end]; a rerun skips the windows already done."""
     cfg = settings_from(settings)
-    logger = get_run_logger()
-    pipeline.prepare_warehouse(cfg)
-    ensure_write_limit()
     chosen = select_sources(cfg, None, sources)
     if companies:
         wanted = {c.lower() for c in companies}
         chosen = [s for s in chosen if (s.company or "").lower() in wanted or s.name.lower() in wanted]
     totals = {"windows": 0, "skipped_windows": 0, "stored": 0, "failed": 0, "stored_ids": [], "sources": []}
-    for window in date_windows(start, end, window_days):
-        done = done_windows(cfg, [s.name for s in chosen])
-        for source in chosen:
-            if (source.name, *window) in done:
-                totals["skipped_windows"] += 1
-                continue
-            try:
-                result = poll_task(cfg, source, window[0], window[1])
-            except Exception as exc:  # the window stays open: the next run tries it again
-                logger.error("backfill %s %s..%s failed: %s", source.name, *window, exc)
-                totals["failed"] += 1
-                continue
-            report = store_task(cfg, source, result, window)
-            totals["windows"] += 1
-            totals["stored"] += len(report.stored)
-            totals["failed"] += report.failed
-            totals["stored_ids"] += report.stored
-            if report.stored and source.name not in totals["sources"]:
-                totals["sources"].append(source.name)
-        if on_window:
-            on_window(window, totals)
+    with held_warehouse(cfg.warehouse_path):  # as ingest holds it: one open for every window's store
+        pipeline.prepare_warehouse(cfg)
+        ensure_write_limit()
+        for window in date_windows(start, end, window_days):
+            walk_window(cfg, chosen, window, totals)
+            if on_window:
+                on_window(window, totals)
     # Like ingest: one event for the run, so a deployed backfill gets its documents extracted too.
     announce_stored(totals["stored_ids"], f"backfill {start}..{end}", totals["sources"])
     create_markdown_artifact(
@@ -74,3 +58,26 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
                  f"{totals['skipped_windows']} already done, {totals['stored']} documents stored, "
                  f"{totals['failed']} failures", key="backfill-summary")
     return totals
+
+
+def walk_window(cfg: Settings, chosen: list[SourceConfig], window: tuple[date, date], totals: dict) -> None:
+    """Poll and store each source over one window (unless already walked), adding to totals."""
+    logger = get_run_logger()
+    done = done_windows(cfg, [s.name for s in chosen])
+    for source in chosen:
+        if (source.name, *window) in done:
+            totals["skipped_windows"] += 1
+            continue
+        try:
+            result = poll_task(cfg, source, window[0], window[1])
+        except Exception as exc:  # the window stays open: the next run tries it again
+            logger.error("backfill %s %s..%s failed: %s", source.name, *window, exc)
+            totals["failed"] += 1
+            continue
+        report = store_task(cfg, source, result, window)
+        totals["windows"] += 1
+        totals["stored"] += len(report.stored)
+        totals["failed"] += report.failed
+        totals["stored_ids"] += report.stored
+        if report.stored and source.name not in totals["sources"]:
+            totals["sources"].append(source.name)

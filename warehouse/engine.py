@@ -31,8 +31,8 @@ def _is_lock_error(exc: BaseException) -> bool:
 WRITER_MEMORY_LIMIT = "128MB"
 
 
-# A writer waiting for the file lock touches this file beside the warehouse, so that a held session (below)
-# lets go (while idle, or at its next use) instead of keeping the lock for its whole run. Older than
+# A writer (or reader) waiting for the file lock touches this file beside the warehouse, so that a held
+# session (below) lets go (while idle, or at its next use) instead of keeping the lock for its whole run. Older than
 # WANTED_FRESH_S, it is a leftover.
 WANTED_SUFFIX = ".writer-wanted"
 WANTED_FRESH_S = 10.0
@@ -47,6 +47,8 @@ WATCH_S = 0.25
 # 4 batches: a read and a load each) it costs ~4 ms a load and keeps ~10 MB of texts at most.
 TRIMMED_MEMORY_LIMIT = "8MB"
 TRIM_EVERY = 8
+# How long a reader (`minewire sql`, `deals`, `export`) waits for a writer to let go of the file.
+READ_WAIT_S = 10.0
 
 
 def _wanted_marker(path: Path) -> Path:
@@ -124,7 +126,7 @@ class _HeldWriter:
         return age < WANTED_FRESH_S
 
     def acquire(self, wait_s: float) -> sa.Engine:
-        if self.engine is not None and self._wanted():
+        if self._wanted():  # let go (if the watcher has not already) and give the waiter time to take the file
             self.release()
             deadline = time.monotonic() + HANDOVER_WAIT_S
             while self._wanted() and time.monotonic() < deadline:  # the waiter removes it once it has the lock
@@ -225,18 +227,35 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
         engine.dispose()
 
 
-def connect_read_only(path: Path | str, external_access: bool = True) -> duckdb.DuckDBPyConnection:
-    """A read-only DuckDB connection: any write statement fails (and, without external access, file I/O)."""
+def connect_read_only(path: Path | str, external_access: bool = True,
+                      wait_s: float = READ_WAIT_S) -> duckdb.DuckDBPyConnection:
+    """A read-only DuckDB connection: any write statement fails (and, without external access, file I/O).
+
+    While a writer holds the file (DuckDB lets no reader in beside it), asks it to let go, as a waiting writer
+    does, and waits up to wait_s: a held session lets go within WATCH_S unless it is in the middle of a load."""
     path = Path(path)
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `minewire init` or `minewire ingest` first")
-    try:
-        config = {} if external_access else {"enable_external_access": False}
-        return duckdb.connect(str(path), read_only=True, config=config)
-    except duckdb.Error as exc:
-        if _is_lock_error(exc):
-            raise WarehouseBusy(f"{path}: a minewire run is writing right now; try again in a moment") from exc
-        raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
+    config = {} if external_access else {"enable_external_access": False}
+    deadline = time.monotonic() + wait_s
+    delay, waited = 0.05, False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True, config=config)
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
+            if time.monotonic() > deadline:
+                raise WarehouseBusy(f"{path}: a minewire run has been writing for {wait_s:.0f} s without a pause; "
+                                    "try again in a moment") from exc
+            _wanted_marker(path).touch()
+            waited = True
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)  # a held writer waits HANDOVER_WAIT_S for us after letting go
+    if waited:
+        _wanted_marker(path).unlink(missing_ok=True)
+    return con
 
 
 def raw_connection(conn: sa.Connection) -> duckdb.DuckDBPyConnection:

@@ -134,3 +134,43 @@ def test_a_held_session_does_not_keep_the_texts_it_read(warehouse):
                     "SELECT sum(memory_usage_bytes) FROM duckdb_memory()").scalar() / 2**20)
     # Trimmed every few uses: a few batches' texts at most, not all 16.
     assert max(cached) < 20, f"DuckDB held {max(cached):.0f} MB after reading texts batch by batch"
+
+
+READER = """
+import sys, time
+from warehouse import connect_read_only
+started = time.monotonic()
+try:
+    con = connect_read_only(sys.argv[1], wait_s=float(sys.argv[2]))
+except Exception as exc:
+    print(f"{time.monotonic() - started:.2f} {type(exc).__name__}: {exc}")
+    raise SystemExit(0)
+count = con.execute("SELECT count(*) FROM companies").fetchone()[0]
+con.close()
+print(f"{time.monotonic() - started:.2f} {count}")
+"""
+
+
+def test_a_reader_gets_in_while_a_run_holds_the_file_between_uses(warehouse):
+    # DuckDB lets no reader open the file beside a writer: `minewire sql` during a run would fail at once.
+    with held_warehouse(warehouse):
+        with open_warehouse(warehouse):
+            pass
+        assert _locked_by_another_process(warehouse)
+        reader = subprocess.run([sys.executable, "-c", READER, str(warehouse), "10"], capture_output=True,
+                                text=True, timeout=60)
+        assert reader.returncode == 0, reader.stderr
+        waited, count = reader.stdout.split(" ", 1)
+        assert float(waited) < 5 and count.strip() == "0", reader.stdout
+        with open_warehouse(warehouse) as engine, engine.connect() as conn:  # the run takes it back
+            assert conn.exec_driver_sql("SELECT count(*) FROM companies").scalar() == 0
+        assert _locked_by_another_process(warehouse)
+
+
+def test_a_reader_is_told_to_try_again_when_a_writer_never_pauses(warehouse):
+    with open_warehouse(warehouse):  # not held: this writer does not listen for requests to let go
+        reader = subprocess.run([sys.executable, "-c", READER, str(warehouse), "0.5"], capture_output=True,
+                                text=True, timeout=60)
+    waited, message = reader.stdout.split(" ", 1)
+    assert message.startswith("WarehouseBusy") and "try again" in message, reader.stdout + reader.stderr
+    assert float(waited) < 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 import sqlalchemy as sa
+
+log = logging.getLogger("minewire")
 
 
 class WarehouseError(Exception):
@@ -148,12 +151,21 @@ class _HeldWriter:
         self.uses = 0
         if self.engine is None:
             return
-        with self.engine.connect() as conn:
-            try:
-                conn.exec_driver_sql(f"SET memory_limit = '{TRIMMED_MEMORY_LIMIT}'")
-            except sa.exc.DBAPIError:  # pinned blocks over the trimmed limit: keep them, nothing is lost
-                pass
-            conn.exec_driver_sql(f"SET memory_limit = '{self.memory_limit}'")
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    conn.exec_driver_sql(f"SET memory_limit = '{TRIMMED_MEMORY_LIMIT}'")
+                    conn.commit()
+                except sa.exc.DBAPIError:
+                    # More than the trimmed limit cannot be evicted (a large warehouse's key indexes, loaded by
+                    # a store, stay in memory): keep it. The failed statement aborted the transaction.
+                    conn.rollback()
+                conn.exec_driver_sql(f"SET memory_limit = '{self.memory_limit}'")
+                conn.commit()
+        except sa.exc.DBAPIError as exc:  # the use before this one has committed: never fail it over a trim
+            log.warning("%s: could not trim DuckDB's cache (%s); reopening the warehouse at the next use",
+                        self.path, exc.orig or exc)
+            self.release()
 
     def release(self) -> None:
         self.cache.clear()

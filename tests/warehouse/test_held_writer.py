@@ -174,3 +174,22 @@ def test_a_reader_is_told_to_try_again_when_a_writer_never_pauses(warehouse):
     waited, message = reader.stdout.split(" ", 1)
     assert message.startswith("WarehouseBusy") and "try again" in message, reader.stdout + reader.stderr
     assert float(waited) < 3
+
+
+def test_a_trim_that_cannot_free_enough_never_fails_the_use_before_it(warehouse, monkeypatch):
+    # At 20,000 documents the key indexes a store loads stay in memory, over the trimmed limit: DuckDB refuses
+    # the lower limit, which aborted the transaction, and the store that had just committed raised.
+    import warehouse.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "TRIMMED_MEMORY_LIMIT", "1KB")
+    with held_warehouse(warehouse):
+        with open_warehouse(warehouse) as engine, engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO documents (doc_id, key, url, content_hash, text, kind) "
+                                 "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, 'text', 'news' FROM range(50000) t(i)")
+        for _ in range(engine_module.TRIM_EVERY + 1):  # a trim comes due among these
+            with open_warehouse(warehouse) as engine, engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM documents WHERE key = 'k7'").scalar()
+        with open_warehouse(warehouse) as engine, engine.connect() as conn:
+            limit, count = conn.exec_driver_sql(
+                "SELECT current_setting('memory_limit'), count(*) FROM documents").one()
+    assert count == 50000 and limit.startswith("122")  # the writer's 128 MB (DuckDB shows MiB)

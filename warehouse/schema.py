@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from models.tables import SCHEMA_VERSION, Base
-from warehouse.engine import WarehouseError
+from warehouse import dedup
+from warehouse.engine import WarehouseError, raw_connection
 from warehouse.views import VIEWS
 
-# version -> statements that take a file from version-1 to version. New tables need no entry:
-# create_all adds them. Never edit a shipped step; add the next one.
-MIGRATIONS: dict[int, list[str]] = {
+
+
+def rehash_documents(conn: sa.Connection) -> None:
+    """Recompute every stored document's simhash with dedup.simhash (v4 changed how shingles are hashed: stored
+    hashes from before would no longer match a new copy of the same text)."""
+    raw = raw_connection(conn)
+    raw.execute("SET enable_progress_bar = false")  # the read lasts as long as the hashing: no bar on the terminal
+    reader = raw.execute("SELECT doc_id, text FROM documents").to_arrow_reader(2000)
+    ids, hashes = [], []
+    for batch in reader:  # streamed: texts are not all held at once
+        ids += batch.column("doc_id").to_pylist()
+        hashes += [dedup.simhash(t or "") for t in batch.column("text").to_pylist()]
+    if not ids:
+        return
+    raw.register("_rehashed", pa.table({"doc_id": pa.array(ids, pa.string()), "h": pa.array(hashes, pa.int64())}))
+    try:
+        raw.execute("UPDATE documents SET simhash = r.h FROM _rehashed r WHERE documents.doc_id = r.doc_id")
+    finally:
+        raw.unregister("_rehashed")
+
+
+# version -> steps (SQL, or a function of the connection) that take a file from version-1 to version. New
+# tables need no entry: create_all adds them. Never edit a shipped step; add the next one.
+MIGRATIONS: dict[int, list[str | Callable[[sa.Connection], None]]] = {
     2: ["ALTER TABLE documents ADD COLUMN IF NOT EXISTS simhash BIGINT"],
     3: ["DROP TABLE IF EXISTS deals"],  # now a view over deal_evidence, created with the other views
+    4: [rehash_documents],
 }
 # Models that are views (info={"view": True}): read through SQLAlchemy, created from VIEWS, not create_all.
 TABLES = [t for t in Base.metadata.sorted_tables if not t.info.get("view")]
@@ -41,8 +66,8 @@ def init_warehouse(engine: sa.Engine) -> int:
             )
         if before is not None:
             for version in range(before + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS.get(version, []):
-                    conn.exec_driver_sql(statement)
+                for step in MIGRATIONS.get(version, []):
+                    step(conn) if callable(step) else conn.exec_driver_sql(step)
         Base.metadata.create_all(conn, tables=TABLES)
         for name, sql in VIEWS.items():
             conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from models.tables import SCHEMA_VERSION
 from tests.conftest import CASES
 from warehouse import WarehouseError, init_warehouse, open_warehouse
+from warehouse.dedup import NEAR_DUPLICATE_BITS, distance, simhash
 
 VIEWS = {"deals", "deal_tracker", "deal_sources", "documents_by_source", "failed_documents", "sites"}
 
@@ -39,7 +40,8 @@ def test_init_warehouse_upgrades_v1_file_in_place_keeping_rows(warehouse_path):
         assert init_warehouse(engine) == 1
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT title FROM documents").scalar() == "Old release"
-            assert conn.exec_driver_sql("SELECT count(*) FROM documents WHERE simhash IS NULL").scalar() == 1
+            text, stored = conn.exec_driver_sql("SELECT text, simhash FROM documents").one()
+            assert stored == simhash(text)  # v4 hashes every stored text, v1 files' too
             assert conn.exec_driver_sql("SELECT max(version) FROM minewire_schema").scalar() == SCHEMA_VERSION
             assert sa.inspect(conn).has_table("document_copies")
 
@@ -78,3 +80,58 @@ def test_init_warehouse_refuses_a_file_from_a_newer_minewire(warehouse_path):
             conn.exec_driver_sql(f"UPDATE minewire_schema SET version = {SCHEMA_VERSION + 1}")
         with pytest.raises(WarehouseError, match="newer than this minewire"):
             init_warehouse(engine)
+
+
+def _v3_simhash(text: str) -> int:
+    """How v3 hashed a text (blake2b of each joined shingle), to make a file as v3 left it."""
+    import hashlib
+    import re
+
+    words = re.findall(r"\w+", text.lower())[:5000]
+    counts = [0] * 64
+    shingles = [" ".join(words[i:i + 3]) for i in range(max(len(words) - 2, 1))]
+    for shingle in shingles:
+        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            counts[bit] += h >> bit & 1
+    value = sum(1 << bit for bit in range(64) if 2 * counts[bit] > len(shingles))
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def test_upgrade_to_v4_rehashes_stored_texts_so_a_later_copy_is_still_recognised(warehouse_path):
+    from datetime import datetime, timezone
+
+    from models.records import FetchedDocument, PollResult
+    from warehouse.load import load_poll
+
+    wire = ("Hashgrid Mining Corp. has agreed to sell its 40 MW Rio Verde facility in Paraguay to Andes Compute "
+            "for $18 million in cash, the company said on Monday. The buyer plans to host AI workloads there, "
+            "and expects the first 20 MW of GPUs to be running by the end of the third quarter. Hashgrid will keep "
+            "its Texas fleet and use the proceeds to repay equipment loans. The site connects to the national grid "
+            "through a dedicated substation and has room to grow to 100 MW, according to the filing. Andes Compute "
+            "was founded in 2023 and runs two smaller sites in Chile. Shares of Hashgrid rose 4% in early trading.")
+    mirror = wire.replace("in early trading.", "in early trade.")  # a syndicated copy, lightly edited
+    assert distance(simhash(wire), simhash(mirror)) <= NEAR_DUPLICATE_BITS < distance(_v3_simhash(wire),
+                                                                                       simhash(mirror))
+
+    def doc(url, text, source):
+        return FetchedDocument(url=url, text=text, title="Hashgrid sells Rio Verde", source=source,
+                               published_at=datetime(2025, 2, 3, tzinfo=timezone.utc))
+
+    source = {"name": "wire", "kind": "rss", "url": "http://127.0.0.1/wire.xml"}
+    with open_warehouse(warehouse_path) as engine:
+        init_warehouse(engine)
+        with engine.begin() as conn:
+            load_poll(conn, PollResult(source="wire", documents=[doc("https://wire.example/a", wire, "wire")]),
+                      source, 3)
+            # As v3 left it: the old hash stored, the file at version 3.
+            conn.exec_driver_sql(f"UPDATE documents SET simhash = {_v3_simhash(wire)}")
+            conn.exec_driver_sql("UPDATE minewire_schema SET version = 3")
+    assert simhash(wire) != _v3_simhash(wire)
+    with open_warehouse(warehouse_path) as engine:
+        assert init_warehouse(engine) == 3
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("SELECT simhash FROM documents").scalar() == simhash(wire)
+            report = load_poll(conn, PollResult(source="mirror", documents=[
+                doc("https://mirror.example/b", mirror, "mirror")]), {**source, "name": "mirror"}, 3)
+    assert report.copies == 1 and report.stored == []

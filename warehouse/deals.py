@@ -191,9 +191,7 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
             raw.execute("INSERT INTO deal_evidence BY NAME SELECT * FROM _evidence")
         finally:
             raw.unregister("_evidence")
-    # The dates come back with the update: the deals new in this batch are dated by their documents.
-    dates = dict(raw.execute("UPDATE documents SET extracted_version = ? WHERE doc_id IN (SELECT unnest(?)) "
-                             "RETURNING doc_id, published_at", [version, doc_ids]).fetchall())
+    raw.execute("UPDATE documents SET extracted_version = ? WHERE doc_id IN (SELECT unnest(?))", [version, doc_ids])
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
     new_ids = [d for d in new if d not in old]
@@ -202,6 +200,9 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     # Every mention of a new deal is in this batch: merged here, as the `deals` view would, rather than by a
     # query of the view (which aggregates every stored mention).
     mentions = evidence.filter(pc.is_in(evidence["deal_id"], pa.array(new_ids, pa.string()))).to_pylist()
+    told = sorted({m["doc_id"] for m in mentions})
+    dates = dict(raw.execute("SELECT doc_id, published_at FROM documents WHERE doc_id IN (SELECT unnest(?))",
+                             [told]).fetchall())
     return _merge(new_ids, mentions, dates)
 
 

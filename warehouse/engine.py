@@ -35,8 +35,8 @@ WRITER_MEMORY_LIMIT = "128MB"
 
 
 # A writer (or reader) waiting for the file lock touches this file beside the warehouse, so that a held
-# session (below) lets go (while idle, or at its next use) instead of keeping the lock for its whole run. Older than
-# WANTED_FRESH_S, it is a leftover.
+# session (below) lets go (while idle, or at its next use) instead of keeping the lock for its whole run.
+# Older than WANTED_FRESH_S, it is a leftover.
 WANTED_SUFFIX = ".writer-wanted"
 WANTED_FRESH_S = 10.0
 # After letting go, a held session waits this long for the waiter to take the lock before asking again

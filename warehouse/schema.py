@@ -14,7 +14,6 @@ from warehouse.engine import WarehouseError, raw_connection
 from warehouse.views import VIEWS
 
 
-
 def rehash_documents(conn: sa.Connection) -> None:
     """Recompute every stored document's simhash with dedup.simhash (v4 changed how shingles are hashed: stored
     hashes from before would no longer match a new copy of the same text)."""
@@ -67,7 +66,10 @@ def init_warehouse(engine: sa.Engine) -> int:
         if before is not None:
             for version in range(before + 1, SCHEMA_VERSION + 1):
                 for step in MIGRATIONS.get(version, []):
-                    step(conn) if callable(step) else conn.exec_driver_sql(step)
+                    if callable(step):
+                        step(conn)
+                    else:
+                        conn.exec_driver_sql(step)
         Base.metadata.create_all(conn, tables=TABLES)
         for name, sql in VIEWS.items():
             conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")

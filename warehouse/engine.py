@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import sqlalchemy as sa
@@ -58,33 +59,54 @@ def _wanted_marker(path: Path) -> Path:
     return path.with_name(path.name + WANTED_SUFFIX)
 
 
-def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
-    """An engine whose connection holds DuckDB's write lock, waiting up to wait_s for another writer to go."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+class _Locked(Exception):
+    """An attempt to open the file met another process's lock (the DuckDB error is its __cause__)."""
+
+
+_Opened = TypeVar("_Opened")
+
+
+def _wait_for_lock(path: Path, wait_s: float, max_delay: float, attempt: Callable[[], _Opened],
+                   busy: str) -> _Opened:
+    """attempt() until it stops raising _Locked, asking a held session to let go meanwhile (the marker), with
+    backoff up to max_delay; WarehouseBusy(busy) after wait_s."""
     deadline = time.monotonic() + wait_s
     delay, waited = 0.05, False
     while True:
+        try:
+            opened = attempt()
+            break
+        except _Locked as locked:
+            if time.monotonic() > deadline:
+                raise WarehouseBusy(busy) from locked.__cause__
+            _wanted_marker(path).touch()  # ask a held session to let go
+            waited = True
+            time.sleep(delay)
+            delay = min(delay * 2, max_delay)
+    if waited:
+        _wanted_marker(path).unlink(missing_ok=True)
+    return opened
+
+
+def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
+    """An engine whose connection holds DuckDB's write lock, waiting up to wait_s for another writer to go."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def attempt() -> sa.Engine:
         engine = sa.create_engine(f"duckdb:///{path}", connect_args={"config": {"memory_limit": memory_limit}})
         try:
             with engine.connect() as conn:  # opening the connection is what takes the file lock
                 conn.exec_driver_sql("SELECT 1")
-            break
         except sa.exc.DBAPIError as exc:
             engine.dispose()
-            if not _is_lock_error(exc.orig or exc):
-                raise WarehouseError(f"{path}: cannot open the warehouse: {exc.orig}") from exc
-            if time.monotonic() > deadline:
-                raise WarehouseBusy(
-                    f"{path}: another minewire process is writing and held the lock for {wait_s:.0f} s; "
-                    "try again when it has finished"
-                ) from exc
-            _wanted_marker(path).touch()  # ask a held session to let go
-            waited = True
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
-    if waited:
-        _wanted_marker(path).unlink(missing_ok=True)
-    return engine
+            if _is_lock_error(exc.orig or exc):
+                raise _Locked() from exc
+            raise WarehouseError(f"{path}: cannot open the warehouse: {exc.orig}") from exc
+        return engine
+
+    return _wait_for_lock(path, wait_s, 1.0, attempt,
+                          f"{path}: another minewire process is writing and held the lock for {wait_s:.0f} s; "
+                          "try again when it has finished")
 
 
 class _HeldWriter:
@@ -249,25 +271,19 @@ def connect_read_only(path: Path | str, external_access: bool = True,
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `minewire init` or `minewire ingest` first")
     config = {} if external_access else {"enable_external_access": False}
-    deadline = time.monotonic() + wait_s
-    delay, waited = 0.05, False
-    while True:
+
+    def attempt() -> duckdb.DuckDBPyConnection:
         try:
-            con = duckdb.connect(str(path), read_only=True, config=config)
-            break
+            return duckdb.connect(str(path), read_only=True, config=config)
         except duckdb.Error as exc:
-            if not _is_lock_error(exc):
-                raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
-            if time.monotonic() > deadline:
-                raise WarehouseBusy(f"{path}: a minewire run has been writing for {wait_s:.0f} s without a pause; "
-                                    "try again in a moment") from exc
-            _wanted_marker(path).touch()
-            waited = True
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)  # a held writer waits HANDOVER_WAIT_S for us after letting go
-    if waited:
-        _wanted_marker(path).unlink(missing_ok=True)
-    return con
+            if _is_lock_error(exc):
+                raise _Locked() from exc
+            raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
+
+    # Shorter backoff than a writer's: a held writer waits only HANDOVER_WAIT_S for us after letting go.
+    return _wait_for_lock(path, wait_s, 0.25, attempt,
+                          f"{path}: a minewire run has been writing for {wait_s:.0f} s without a pause; "
+                          "try again in a moment")
 
 
 def raw_connection(conn: sa.Connection) -> duckdb.DuckDBPyConnection:

@@ -11,7 +11,7 @@ from flows import pipeline
 from flows.ingest import announce_stored
 from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.settings import Settings, SourceConfig
-from flows.tasks import poll_task, store_task
+from flows.tasks import by_value, poll_task, store_task
 from warehouse import held_warehouse, open_warehouse
 from warehouse.state import walked_windows
 
@@ -69,12 +69,12 @@ def walk_window(cfg: Settings, chosen: list[SourceConfig], window: tuple[date, d
             totals["skipped_windows"] += 1
             continue
         try:
-            result = poll_task(cfg, source, window[0], window[1])
+            result = poll_task(*by_value(cfg, source, window[0], window[1]))
         except Exception as exc:  # the window stays open: the next run tries it again
             logger.error("backfill %s %s..%s failed: %s", source.name, *window, exc)
             totals["failed"] += 1
             continue
-        report = store_task(cfg, source, result, window)
+        report = store_task(*by_value(cfg, source, result, window))
         totals["windows"] += 1
         totals["stored"] += len(report.stored)
         totals["failed"] += report.failed

@@ -12,7 +12,7 @@ from prefect.events import emit_event
 
 from flows import pipeline
 from flows.runs import deal_line, ensure_write_limit, settings_from
-from flows.tasks import extract_task, load_deals_task
+from flows.tasks import by_value, extract_task, load_deals_task
 from warehouse import held_warehouse
 
 DEAL_EVENT = "minewire.deal.detected"
@@ -39,13 +39,13 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
         batches = (pipeline.read_documents(cfg, ids[i : i + size]) for i in range(0, len(ids), size))
         # A bounded window of batches in flight: the next batch extracts while this one loads, yet memory holds
         # two batches' spaCy docs, not every batch of a 20,000-document backfill at once (one thread each).
-        window: deque = deque(extract_task.submit(cfg, b) for b in islice(batches, IN_FLIGHT))
+        window: deque = deque(extract_task.submit(*by_value(cfg, b)) for b in islice(batches, IN_FLIGHT))
         new_deals, mentions = [], 0
         while window:
             extractions = window.popleft().result()
-            window.extend(extract_task.submit(cfg, b) for b in islice(batches, 1))
+            window.extend(extract_task.submit(*by_value(cfg, b)) for b in islice(batches, 1))
             mentions += sum(len(deals) for _, deals in extractions)
-            new_deals += load_deals_task(cfg, extractions)
+            new_deals += load_deals_task(*by_value(cfg, extractions))
     for deal in new_deals:
         emit_event(event=DEAL_EVENT,
                    resource={"prefect.resource.id": f"minewire.deal.{deal['deal_id']}",

@@ -13,7 +13,7 @@ from prefect.runtime import flow_run
 from flows import pipeline
 from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.settings import Settings, SourceConfig
-from flows.tasks import poll_sources_task, store_sources_task
+from flows.tasks import by_value, poll_sources_task, store_sources_task
 from warehouse import held_warehouse
 
 STORED_EVENT = "minewire.documents.stored"
@@ -52,7 +52,7 @@ def poll_and_store(cfg: Settings, chosen: list[SourceConfig]) -> tuple[list[pipe
     # Up to GROUPS_IN_FLIGHT groups are polled while the one before them is stored, so memory holds a few
     # groups' documents however many sources the watchlist has (all groups at once held every poll).
     batches = (chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK))
-    window = deque((batch, poll_sources_task.submit(cfg, batch, {s.name: states[s.name] for s in batch}))
+    window = deque((batch, poll_sources_task.submit(*by_value(cfg, batch, {s.name: states[s.name] for s in batch})))
                    for batch in islice(batches, GROUPS_IN_FLIGHT))
     reports, source_errors = [], []
     while window:
@@ -62,7 +62,7 @@ def poll_and_store(cfg: Settings, chosen: list[SourceConfig]) -> tuple[list[pipe
         except Exception as exc:  # noqa: BLE001 - a broken group task must not stop the other groups
             results = [exc] * len(batch)
         del future  # the window no longer holds it either: its documents go once stored
-        window.extend((b, poll_sources_task.submit(cfg, b, {s.name: states[s.name] for s in b}))
+        window.extend((b, poll_sources_task.submit(*by_value(cfg, b, {s.name: states[s.name] for s in b})))
                       for b in islice(batches, 1))
         polls = []
         for source, result in zip(batch, results):
@@ -74,7 +74,7 @@ def poll_and_store(cfg: Settings, chosen: list[SourceConfig]) -> tuple[list[pipe
             else:
                 polls.append((source, result))
         if polls:
-            reports += store_sources_task(cfg, polls)
+            reports += store_sources_task(*by_value(cfg, polls))
     return reports, source_errors
 
 

@@ -73,47 +73,59 @@ def _timed(fn, *args) -> tuple[float, float, object]:
 
 
 def compare(args, corpus, work: Path) -> dict:
-    """Plain run, Prefect warm-up and the flows, plain run again (the overhead is against the mean of the two
-    plain runs); each on a fresh warehouse over the same served corpus."""
+    """Plain runs and Prefect runs alternated, starting and ending with a plain one (plain, Prefect, plain,
+    Prefect, plain for two), each on a fresh warehouse over the same served corpus. Each Prefect run's overhead
+    is against the mean of the plain runs on either side of it; the figure is the median of those. The
+    ephemeral server's start-up is timed apart (a warm-up run of extract_deals on an empty warehouse), as a
+    deployment pays it once."""
+    from statistics import mean, median
+
     from bench.run import make_settings
     from bench.stages import warm_extraction
     from flows.runner import run_ingest
     from flows.runs import select_sources, settings_param
     from flows.sample_server import SampleServer
 
+    runs = max(1, getattr(args, "prefect_runs", 1))
+    plains, prefects = [], []
     with SampleServer(root=work / "site") as server:
-        plain_settings = make_settings(args, server, corpus, work / "plain.duckdb")
-        warm_extraction(plain_settings)  # both runs find the model loaded and the workers started
-        print("Prefect comparison: plain run …", flush=True)
-        plain_s, plain_cpu, plain = _timed(plain_run, plain_settings, select_sources(plain_settings))
+        def plain_once() -> None:
+            print(f"Prefect comparison: plain run {len(plains) + 1} of {runs + 1} …", flush=True)
+            settings = make_settings(args, server, corpus, work / f"plain-{len(plains)}.duckdb")
+            plains.append(_timed(plain_run, settings, select_sources(settings)))
+
+        warm_extraction(make_settings(args, server, corpus, work / "plain-0.duckdb"))  # model and workers up
+        plain_once()
         print("Prefect comparison: starting the ephemeral server …", flush=True)
         warm = make_settings(args, server, corpus, work / "warm.duckdb")
         pipeline.prepare_warehouse(warm)
         from flows.extract_deals import extract_deals
 
         start_s, _, _ = _timed(lambda: extract_deals(document_ids=[], settings=settings_param(warm)))
-        from flows import runs
+        from flows import runs as flow_runs
 
-        if hasattr(runs, "ensure_write_limit"):  # as a deployment has it: every load takes the write slot
-            runs.ensure_write_limit()
-        print("Prefect comparison: ingest + extract_deals flows …", flush=True)
-        settings = make_settings(args, server, corpus, work / "prefect.duckdb")
-        prefect_s, prefect_cpu, (summary, extracted) = _timed(run_ingest, settings)
-        # A plain run on each side of the Prefect run: this machine's speed drifts by tens of percent within
-        # minutes, and one plain run before it made the overhead read anywhere from -2% to 28%.
-        print("Prefect comparison: plain run again …", flush=True)
-        again = make_settings(args, server, corpus, work / "plain-again.duckdb")
-        again_s, again_cpu, _ = _timed(plain_run, again, select_sources(again))
-    plain_runs_s = [round(plain_s, 2), round(again_s, 2)]
-    plain_s, plain_cpu = (plain_s + again_s) / 2, (plain_cpu + again_cpu) / 2
+        flow_runs.ensure_write_limit()  # as a deployment has it: every load takes the write slot
+        # Alternated because this machine's speed drifts by tens of percent within minutes: one plain run
+        # before the Prefect run made the overhead read anywhere from -2% to 28%.
+        for k in range(runs):
+            print(f"Prefect comparison: ingest + extract_deals flows, run {k + 1} of {runs} …", flush=True)
+            settings = make_settings(args, server, corpus, work / f"prefect-{k}.duckdb")
+            prefects.append(_timed(run_ingest, settings))
+            plain_once()
+    overheads = [100 * (p[0] - (plains[k][0] + plains[k + 1][0]) / 2) / p[0] for k, p in enumerate(prefects)]
+    cpu_overheads = [100 * (p[1] - (plains[k][1] + plains[k + 1][1]) / 2) / p[1] for k, p in enumerate(prefects)
+                     if p[1]]
+    plain_s, prefect_s = mean(p[0] for p in plains), mean(p[0] for p in prefects)
+    summary, extracted = prefects[-1][2]
     docs = corpus.documents
     return {
-        "docs": docs, "plain_s": round(plain_s, 2), "plain_runs_s": plain_runs_s, "plain_cpu_s": round(plain_cpu, 2),
-        "plain_docs_per_s": round(docs / plain_s, 2), "prefect_s": round(prefect_s, 2),
-        "prefect_cpu_s": round(prefect_cpu, 2), "prefect_docs_per_s": round(docs / prefect_s, 2),
-        "overhead_pct": round(100 * (prefect_s - plain_s) / prefect_s, 1),
-        "overhead_cpu_pct": round(100 * (prefect_cpu - plain_cpu) / prefect_cpu, 1) if prefect_cpu else None,
+        "docs": docs, "plain_s": round(plain_s, 2), "plain_runs_s": [round(p[0], 2) for p in plains],
+        "plain_cpu_s": round(mean(p[1] for p in plains), 2), "plain_docs_per_s": round(docs / plain_s, 2),
+        "prefect_s": round(prefect_s, 2), "prefect_runs_s": [round(p[0], 2) for p in prefects],
+        "prefect_cpu_s": round(mean(p[1] for p in prefects), 2), "prefect_docs_per_s": round(docs / prefect_s, 2),
+        "overhead_pct": round(median(overheads), 1), "overheads_pct": [round(o, 1) for o in overheads],
+        "overhead_cpu_pct": round(median(cpu_overheads), 1) if cpu_overheads else None,
         "server_start_s": round(start_s, 1),
-        "plain": plain, "prefect": {"stored": summary["stored"], "documents": (extracted or {}).get("documents"),
-                                    "new_deals": (extracted or {}).get("new_deals")},
+        "plain": plains[-1][2], "prefect": {"stored": summary["stored"], "documents": (extracted or {}).get("documents"),
+                                            "new_deals": (extracted or {}).get("new_deals")},
     }

@@ -128,11 +128,13 @@ def print_report(out: dict) -> None:
     p = out.get("prefect")
     if p:
         ok = p["overhead_pct"] < 10
-        runs = " and ".join(f"{s:.1f}" for s in p.get("plain_runs_s", []))
-        print(f"under Prefect: {p['prefect_docs_per_s']:.1f} docs/s end to end ({p['prefect_s']:.1f} s) vs plain "
-              f"{p['plain_docs_per_s']:.1f} docs/s ({p['plain_s']:.1f} s, the mean of runs before and after it: "
-              f"{runs} s); Prefect overhead {p['overhead_pct']:.1f}% "
-              f"of the run, {p['overhead_cpu_pct']}% of its CPU incl. the API server (server start-up "
-              f"{p['server_start_s']:.1f} s apart)   target < 10%: {_verdict(ok)}")
+        plains = ", ".join(f"{s:.1f}" for s in p["plain_runs_s"])
+        each = ", ".join(f"{o:.1f}%" for o in p["overheads_pct"])
+        print(f"under Prefect: {p['prefect_docs_per_s']:.1f} docs/s end to end ({p['prefect_s']:.1f} s, the mean of "
+              f"{', '.join(f'{s:.1f}' for s in p['prefect_runs_s'])} s) vs plain {p['plain_docs_per_s']:.1f} docs/s "
+              f"(runs alternated with them: {plains} s); Prefect overhead {p['overhead_pct']:.1f}% of the run "
+              f"(each Prefect run against the plain runs either side of it: {each}), {p['overhead_cpu_pct']}% of "
+              f"its CPU incl. the API server (server start-up {p['server_start_s']:.1f} s apart)   target < 10%: "
+              f"{_verdict(ok)}")
         print(f"  plain stored {p['plain']['stored']}, extracted {p['plain']['documents']}; Prefect stored "
               f"{p['prefect']['stored']}, extracted {p['prefect']['documents']}")

@@ -32,6 +32,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=None, help="documents per extract/load batch")
     p.add_argument("--raw-sample", type=int, default=RAW_SAMPLE, help="documents for the raw nlp.pipe floor")
     p.add_argument("--prefect", action="store_true", help="also run ingest + extract_deals under Prefect")
+    p.add_argument("--prefect-runs", type=int, default=2,
+                   help="Prefect runs, alternated with plain runs (one more plain run than Prefect runs)")
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args(argv)
     if args.quick:  # the raw model is the slowest part: 20 whole documents give its rate well enough for CI
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.out or Path(tempfile.mkdtemp(prefix="minewire-bench-"))
     if args.out and (work / "site").exists():
         shutil.rmtree(work / "site")
-    for stale in ("bench.duckdb", "plain.duckdb", "warm.duckdb", "prefect.duckdb"):
+    for stale in ("bench.duckdb", "warm.duckdb", *(p.name for p in work.glob("p*.duckdb"))):
         (work / stale).unlink(missing_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     try:

@@ -61,6 +61,8 @@ class _Run:
         self.pending = {u: n for u, n in state.retry_urls.items() if n < settings.max_fetch_attempts}
         self.given_up = {normalise_url(u) for u, n in state.retry_urls.items() if n >= settings.max_fetch_attempts}
         self._lock = threading.Lock()
+        self._job = threading.local()  # which of map()'s jobs the current thread runs
+        self._job_of: dict[int, int] = {}  # id(document) -> the job that added it
 
     @property
     def backfill(self) -> bool:
@@ -85,6 +87,7 @@ class _Run:
                     self.result.skipped += 1  # a syndicated copy of something already stored
                 else:
                     self.result.documents.append(doc)
+                    self._job_of[id(doc)] = getattr(self._job, "index", 0)
             self.result.failures.extend(failures)
             self.result.skipped += skipped
             self.result.recovered_urls.extend(recovered)
@@ -107,12 +110,25 @@ class _Run:
                 self.result.cursor = stamp
 
     def map(self, fn: Callable, jobs: list) -> None:
-        """Run jobs on a small thread pool; the fetcher's per-host limits still apply."""
+        """Run jobs on a small thread pool; the fetcher's per-host limits still apply.
+
+        Documents are kept in the order of the jobs (the listing's order), not of the answers: the store
+        order is the extraction order, and matching mentions to deals depends on it, so the same sources
+        must give the same deals on every run."""
         if not jobs:
             return
+        first = len(self.result.documents)
+
+        def run(index: int, job: object) -> None:
+            self._job.index = index
+            fn(job)
+
         workers = max(1, min(len(jobs), self.settings.per_host_concurrency))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"poll-{self.source.name}") as pool:
-            list(pool.map(fn, jobs))
+            list(pool.map(run, range(len(jobs)), jobs))
+        added = self.result.documents[first:]
+        self.result.documents[first:] = sorted(added, key=lambda doc: self._job_of[id(doc)])
+        self._job_of.clear()
 
 
 # -- feeds ---------------------------------------------------------------------------------------------

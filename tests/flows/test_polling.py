@@ -70,6 +70,17 @@ def test_poll_source_reads_a_wire_feed_and_its_pages(server):
     assert {r.source for r in result.fetches} == {"wire"} and len(result.fetches) == 4
 
 
+def test_poll_source_keeps_the_feed_order_whatever_order_the_pages_answer_in(server):
+    # The store order is the extraction order, and matching mentions to deals depends on it: documents in
+    # the order pages answered made two runs over the same sources give different deals (403, 405, 408).
+    server.fault("globenewswire/news-release/2026/03/02/northwind-sells-site.html", delay_s=0.4)
+    result = poll(server, WIRE)
+    assert [d.title for d in result.documents] == ["Northwind Hashing Agrees to Sell Its 48 MW Lac-Vert Site",
+                                                   "Aurora Compute Signs 120 MW Hosting Agreement in West Texas"]
+    answered = [r.path for r in server.requests if ".html" in r.path and "missing" not in r.path]
+    assert "northwind" in answered[-1], answered  # the first item's page did answer last
+
+
 @pytest.mark.parametrize("source, documents", [(TRADE, 2), (NORTHWIND, 2), (BOREALIS, 2), (KESTREL, 2)])
 def test_poll_source_second_poll_of_unchanged_source_is_conditional_and_empty(server, source, documents):
     first = poll(server, source)

@@ -109,17 +109,36 @@ def cue_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[set[int], se
     return found
 
 
+# "sold 350 BTC", "sold part of its output": a miner selling what it mined, the commonest "sold" in miners'
+# monthly updates, is no deal. Not "sold its bitcoin mining business": the noun must end the object.
+_OWN_OUTPUT_RE = re.compile(
+    r"\b(?:sold|sell|sells|selling)\s+(?:(?:part|some|most|all|much|half|a portion|a share|\d[\d,.]*\s*%?)\s+"
+    r"(?:of\s+)?)?(?:(?:its|their|our|the)\s+)?(?:(?:monthly|mined|self-mined|newly mined|bitcoin|btc)\s+)?"
+    r"(?:bitcoins?|btc|coins?|output|production)\b(?![ -]+(?:mining|miners?|machines?|rigs?|business|operations?|"
+    r"sites?|facilit|assets?|portfolio|hosting|data|infrastructure|company|unit|segment))")
+
+
+def sells_own_output(sentence: str) -> bool:
+    """True when every strong cue of the sentence is a miner selling its own coins or output."""
+    lowered = sentence.lower()
+    own = [m.span() for m in _OWN_OUTPUT_RE.finditer(lowered)]
+    return bool(own) and all(any(a <= m.start() < b for a, b in own) for m in _cue_re(True).finditer(lowered))
+
+
 LEAD = 3  # the title and first sentences state the main deal, figures or not
 # Past the lead, a sentence worth parsing states a figure; the rest get the cheap pass (roles by word order).
 _FIGURE_RE = re.compile(r"\d|[$€£]")
 
 
 def route_sentences(text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """(for the model, for the rules only): strong-cue sentences get the parse, weak-cue ones the cheap pass."""
+    """(for the model, for the rules only): strong-cue sentences get the parse, weak-cue ones the cheap pass,
+    a miner selling its own coins neither."""
     model, rules, budget, rules_budget = [], [], MAX_MODEL_CHARS, 2 * MAX_MODEL_CHARS
     strong, weak = cue_sentences(text, spans)
     for i in sorted(weak | strong):
         sentence = text[spans[i][0]:spans[i][1]]
+        if i in strong and sells_own_output(sentence):
+            continue  # nothing in it for either pass (the cheap pass read "part of its output" as an asset)
         if i in strong and budget >= len(sentence) and (i < LEAD or _FIGURE_RE.search(sentence)):
             model.append(i)
             budget -= len(sentence)

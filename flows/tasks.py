@@ -13,6 +13,8 @@ from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
 from flows import pipeline
@@ -23,13 +25,14 @@ from models.records import Deal, PollResult, SourceState
 from warehouse import WarehouseBusy
 
 
-def by_value(settings: Settings, *args: object) -> list:
-    """A task's arguments (settings first) for Prefect to hand over as they are, without walking into them
-    (they hold no futures). Not on Dask: it ships arguments through its own serialisation, which turns the
-    annotation into a plain tuple, and walks them itself."""
-    if settings.task_runner == "dask":
-        return [settings, *args]
-    return [opaque(a) for a in (settings, *args)]
+def by_value(*args: object) -> list:
+    """A task's arguments for Prefect to hand over as they are, without walking into them (they hold no
+    futures), when the running flow's tasks run on threads. Not on another task runner: Dask ships arguments
+    through its own serialisation, which turns the annotation into a plain tuple, and walks them itself."""
+    context = FlowRunContext.get()
+    if context is None or not isinstance(context.task_runner, ThreadPoolTaskRunner):
+        return list(args)
+    return [opaque(a) for a in args]
 
 
 def retry_transient(task, task_run, state) -> bool:

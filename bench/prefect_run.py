@@ -86,7 +86,7 @@ def compare(args, corpus, work: Path) -> dict:
     from flows.runs import select_sources, settings_param
     from flows.sample_server import SampleServer
 
-    runs = max(1, getattr(args, "prefect_runs", 1))
+    runs = max(1, args.prefect_runs)
     plains, prefects = [], []
     with SampleServer(root=work / "site") as server:
         def plain_once() -> None:

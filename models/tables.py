@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Double, Integer, LargeBinary, String, Text
+from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Double, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class Base(DeclarativeBase):
@@ -66,7 +66,22 @@ class Document(Base):
     cik: Mapped[str | None] = mapped_column(String)
     issuer: Mapped[str | None] = mapped_column(String)
     tickers: Mapped[str | None] = mapped_column(String)  # comma-separated
-    extracted_version: Mapped[str | None] = mapped_column(String)  # None: never extracted
+
+
+class ExtractionBatch(Base):
+    """One loaded batch of extraction: which documents a version of the extractor read, and when (schema v5;
+    before, a column of documents). The view document_extractions gives each document's latest.
+
+    One row a batch, not an update of each document: in a load of 500 documents the update and its checkpoint
+    cost more than inserting the batch's deals."""
+
+    __tablename__ = "extraction_batches"
+    batch_id: Mapped[str] = mapped_column(String, primary_key=True)  # hash(version, time, documents)
+    extractor_version: Mapped[str] = mapped_column(String)
+    extracted_at: Mapped[datetime] = mapped_column(DateTime)
+    documents: Mapped[int] = mapped_column(Integer)
+    mentions: Mapped[int] = mapped_column(Integer)
+    doc_ids: Mapped[list[str]] = mapped_column(ARRAY(String))
 
 
 class DocumentCopy(Base):

@@ -4,14 +4,14 @@ view merges them)."""
 from __future__ import annotations
 
 import math
+import operator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from models.records import Deal
 from warehouse.engine import raw_connection
-from warehouse.load import _hash, _insert, deal_family, deal_key, party_key
+from warehouse.load import _hash, _insert, deal_family, deal_key, now_utc, party_key
 from warehouse.views import DEAL_FIELDS as _FIELDS
 
 _EVIDENCE_SCHEMA = pa.schema([
@@ -130,31 +130,34 @@ class _KnownMentions:
         return rows[best][0] if best < len(rows) else None
 
 
+# What an evidence row keeps of a Deal besides its keys, read in one call a deal.
+_EVIDENCE_ATTRS = operator.attrgetter("evidence", "start", "end", "extractor_version", "confidence", *_FIELDS)
+
+
 def _evidence_table(extractions: list[tuple[str, list[Deal]]], version: str, known: _KnownMentions,
-                    new: dict[str, None]) -> pa.Table:
-    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`)."""
-    ids, deal_ids, docs, spans = [], [], [], []
-    all_deals = []
+                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, Deal]]]:
+    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`), and the
+    (deal_id, doc_id, deal) of each row."""
+    ids, rows = [], []
+    match, add, known_ids = known.match, known.add_keyed, known.deal_ids
     for doc_id, deals in extractions:
         for i, deal in enumerate(deals):
             m = _mention(None, doc_id, deal.deal_type, deal.seller, deal.buyer, deal.asset, deal.capacity_mw,
                          deal.price_usd)
             stored, probe = _keys(m)
-            deal_id = known.match(m, probe) or deal_key(deal, doc_id)
-            if deal_id not in known.deal_ids:
+            deal_id = match(m, probe) or deal_key(deal, doc_id)
+            if deal_id not in known_ids:
                 new[deal_id] = None
-            known.add_keyed((deal_id,) + m[1:], stored)
+            add((deal_id,) + m[1:], stored)
             ids.append(_hash(doc_id, version, i, deal.start, deal.end))
-            deal_ids.append(deal_id)
-            docs.append(doc_id)
-            all_deals.append(deal)
-    cols = {"evidence_id": ids, "deal_id": deal_ids, "doc_id": docs,
-            "sentence": [d.evidence for d in all_deals], "start_char": [d.start for d in all_deals],
-            "end_char": [d.end for d in all_deals],
-            "extractor_version": [d.extractor_version or version for d in all_deals],
-            "confidence": [float(d.confidence or 0) for d in all_deals]}
-    cols.update({name: [getattr(d, name) for d in all_deals] for name in _FIELDS})
-    return pa.table(cols, schema=_EVIDENCE_SCHEMA)
+            rows.append((deal_id, doc_id, deal))
+    deal_ids, docs, told = zip(*rows) if rows else ((), (), ())
+    sentence, start, end, versions, confidence, *fields = (zip(*map(_EVIDENCE_ATTRS, told)) if told
+                                                           else [()] * (5 + len(_FIELDS)))
+    cols = {"evidence_id": ids, "deal_id": deal_ids, "doc_id": docs, "sentence": sentence, "start_char": start,
+            "end_char": end, "extractor_version": [v or version for v in versions],
+            "confidence": [float(c or 0) for c in confidence], **dict(zip(_FIELDS, fields))}
+    return pa.table(cols, schema=_EVIDENCE_SCHEMA), rows
 
 
 def stored_mentions(raw) -> _KnownMentions:
@@ -167,7 +170,7 @@ def stored_mentions(raw) -> _KnownMentions:
 
 def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str,
                      cache: dict | None = None) -> list[dict]:
-    """Store each document's deals (replacing older mentions) and mark the documents extracted by `version`;
+    """Store each document's deals (replacing older mentions) and log the batch as extracted by `version`;
     returns the deals that are new to the warehouse, as rows of the `deals` view.
 
     `cache` is a held writer session's: the stored mentions are read into it on first use and kept current.
@@ -182,7 +185,7 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     replaced = bool(known.docs.intersection(doc_ids))
     old = known.drop_docs(doc_ids)  # deals these documents told before: not new if told again
     new: dict[str, None] = {}
-    evidence = _evidence_table(extractions, version, known, new)
+    evidence, rows = _evidence_table(extractions, version, known, new)
     if replaced:
         raw.execute("DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
     if evidence.num_rows:
@@ -191,7 +194,9 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
             raw.execute("INSERT INTO deal_evidence BY NAME SELECT * FROM _evidence")
         finally:
             raw.unregister("_evidence")
-    raw.execute("UPDATE documents SET extracted_version = ? WHERE doc_id IN (SELECT unnest(?))", [version, doc_ids])
+    now = now_utc()
+    raw.execute("INSERT INTO extraction_batches VALUES (?, ?, ?, ?, ?, ?)",
+                [_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids), evidence.num_rows, doc_ids])
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
     new_ids = [d for d in new if d not in old]
@@ -199,26 +204,27 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
         return []
     # Every mention of a new deal is in this batch: merged here, as the `deals` view would, rather than by a
     # query of the view (which aggregates every stored mention).
-    mentions = evidence.filter(pc.is_in(evidence["deal_id"], pa.array(new_ids, pa.string()))).to_pylist()
-    told = sorted({m["doc_id"] for m in mentions})
+    wanted = set(new_ids)
+    mentions = [row for row in rows if row[0] in wanted]
+    told = sorted({doc_id for _, doc_id, _ in mentions})
     dates = dict(raw.execute("SELECT doc_id, published_at FROM documents WHERE doc_id IN (SELECT unnest(?))",
                              [told]).fetchall())
     return _merge(new_ids, mentions, dates)
 
 
-def _merge(deal_ids: list[str], mentions: list[dict], dates: dict) -> list[dict]:
-    """Rows of the `deals` view (views.merged_deals) for these deals from all their mentions: each field from
-    the most confident mention that has it, the date from the earliest document."""
-    by_deal: dict[str, list[dict]] = {d: [] for d in deal_ids}
-    for m in sorted(mentions, key=lambda m: -m["confidence"]):
-        by_deal[m["deal_id"]].append(m)
+def _merge(deal_ids: list[str], mentions: list[tuple[str, str, Deal]], dates: dict) -> list[dict]:
+    """Rows of the `deals` view (views.merged_deals) for these deals from all their (deal_id, doc_id, deal)
+    mentions: each field from the most confident mention that has it, the date from the earliest document."""
+    by_deal: dict[str, list[tuple[str, Deal]]] = {d: [] for d in deal_ids}
+    for deal_id, doc_id, deal in sorted(mentions, key=lambda m: -float(m[2].confidence or 0)):
+        by_deal[deal_id].append((doc_id, deal))
     rows = []
     for deal_id, told in by_deal.items():
         row = {"deal_id": deal_id}
-        row.update({f: next((m[f] for m in told if m[f] is not None), None) for f in _FIELDS})
-        published = [dates[m["doc_id"]] for m in told if dates.get(m["doc_id"])]
-        row.update(announced_date=min(published).date() if published else None, confidence=told[0]["confidence"],
-                   sources=len({m["doc_id"] for m in told}))
+        row.update({f: next((v for _, d in told if (v := getattr(d, f)) is not None), None) for f in _FIELDS})
+        published = [dates[doc_id] for doc_id, _ in told if dates.get(doc_id)]
+        row.update(announced_date=min(published).date() if published else None,
+                   confidence=float(told[0][1].confidence or 0), sources=len({doc_id for doc_id, _ in told}))
         rows.append(row)
     return rows
 

@@ -67,7 +67,7 @@ _DOC_SCHEMA = pa.schema([
     ("simhash", pa.int64()), ("text", pa.string()), ("raw", pa.binary()), ("content_type", pa.string()),
     ("charset", pa.string()), ("source", pa.string()), ("kind", pa.string()), ("accession", pa.string()),
     ("form", pa.string()), ("items", pa.string()), ("cik", pa.string()), ("issuer", pa.string()),
-    ("tickers", pa.string()), ("extracted_version", pa.string()),
+    ("tickers", pa.string()),
 ])
 
 
@@ -79,7 +79,7 @@ def _doc_row(doc: FetchedDocument, simhash: int, now: datetime) -> dict:
         "content_hash": doc.content_hash, "simhash": simhash, "text": doc.text, "raw": doc.raw,
         "content_type": doc.content_type, "charset": doc.charset, "source": doc.source, "kind": doc.kind,
         "accession": doc.accession, "form": doc.form, "items": ",".join(doc.items) or None, "cik": doc.cik,
-        "issuer": doc.issuer, "tickers": ",".join(doc.tickers) or None, "extracted_version": None,
+        "issuer": doc.issuer, "tickers": ",".join(doc.tickers) or None,
     }
 
 

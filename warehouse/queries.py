@@ -70,11 +70,12 @@ def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None
     warehouse."""
     if stale_for is None and older_than is None:
         return [d for (d,) in conn.execute(sa.text("SELECT doc_id FROM documents ORDER BY rowid"))]
+    latest = "SELECT d.doc_id, e.extractor_version FROM documents d LEFT JOIN document_extractions e USING (doc_id)"
     if older_than:
-        rows = conn.execute(sa.text("SELECT doc_id, extracted_version FROM documents ORDER BY rowid")).fetchall()
+        rows = conn.execute(sa.text(f"{latest} ORDER BY d.rowid")).fetchall()
         return [d for d, v in rows if v is None or _version_key(v) < _version_key(older_than)]
-    q = sa.text("SELECT doc_id FROM documents WHERE extracted_version IS DISTINCT FROM :v ORDER BY rowid")
-    return [d for (d,) in conn.execute(q, {"v": stale_for})]
+    q = sa.text(f"{latest} WHERE e.extractor_version IS DISTINCT FROM :v ORDER BY d.rowid")
+    return [d for d, _ in conn.execute(q, {"v": stale_for})]
 
 
 def document_texts(conn: sa.Connection, doc_ids: list[str]) -> list[tuple[str, str]]:

@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import sqlalchemy as sa
 
-from models.tables import SCHEMA_VERSION, Base
+from models.tables import SCHEMA_VERSION, Base, ExtractionBatch
 from warehouse import dedup
 from warehouse.engine import WarehouseError, raw_connection
+from warehouse.load import _hash
 from warehouse.views import VIEWS
 
 
@@ -33,12 +34,39 @@ def rehash_documents(conn: sa.Connection) -> None:
         raw.unregister("_rehashed")
 
 
+def log_extraction_marks(conn: sa.Connection) -> None:
+    """v5: documents.extracted_version becomes the extraction_batches log (one batch a version, dated at the
+    upgrade), and the column goes. DuckDB drops a column only from a table without indexes: they are dropped
+    and made again."""
+    raw = raw_connection(conn)
+    ExtractionBatch.__table__.create(conn, checkfirst=True)
+    columns = {c for (c,) in raw.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'documents'").fetchall()}
+    if "extracted_version" not in columns:
+        return
+    now = _now()
+    marks = raw.execute("SELECT extracted_version, list(doc_id ORDER BY rowid) FROM documents "
+                        "WHERE extracted_version IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+    for version, doc_ids in marks:
+        mentions = raw.execute("SELECT count(*) FROM deal_evidence WHERE doc_id IN (SELECT unnest(?))",
+                               [doc_ids]).fetchone()[0]
+        raw.execute("INSERT INTO extraction_batches VALUES (?, ?, ?, ?, ?, ?)",
+                    [_hash("upgrade", version, *doc_ids), version, now, len(doc_ids), mentions, doc_ids])
+    indexes = raw.execute("SELECT index_name, sql FROM duckdb_indexes() WHERE table_name = 'documents'").fetchall()
+    for name, _ in indexes:
+        raw.execute(f'DROP INDEX "{name}"')
+    raw.execute("ALTER TABLE documents DROP COLUMN extracted_version")
+    for _, sql in indexes:
+        raw.execute(sql)
+
+
 # version -> steps (SQL, or a function of the connection) that take a file from version-1 to version. New
 # tables need no entry: create_all adds them. Never edit a shipped step; add the next one.
 MIGRATIONS: dict[int, list[str | Callable[[sa.Connection], None]]] = {
     2: ["ALTER TABLE documents ADD COLUMN IF NOT EXISTS simhash BIGINT"],
     3: ["DROP TABLE IF EXISTS deals"],  # now a view over deal_evidence, created with the other views
     4: [rehash_documents],
+    5: [log_extraction_marks],
 }
 # Models that are views (info={"view": True}): read through SQLAlchemy, created from VIEWS, not create_all.
 TABLES = [t for t in Base.metadata.sorted_tables if not t.info.get("view")]
@@ -55,25 +83,35 @@ def schema_version(conn: sa.Connection) -> int | None:
     return conn.exec_driver_sql("SELECT max(version) FROM minewire_schema").scalar()
 
 
+def _set_version(conn: sa.Connection, version: int) -> None:
+    conn.exec_driver_sql("DELETE FROM minewire_schema")
+    conn.execute(sa.text("INSERT INTO minewire_schema VALUES (:v, :t)"), {"v": version, "t": _now()})
+
+
 def init_warehouse(engine: sa.Engine) -> int:
-    """Create or upgrade the schema to SCHEMA_VERSION and refresh the views; returns the version before."""
+    """Create or upgrade the schema to SCHEMA_VERSION and refresh the views; returns the version before.
+
+    Each version's steps commit with the version they reach: DuckDB refuses to alter a table that the same
+    transaction has updated (v4 rewrites documents' hashes, v5 drops one of its columns), and an upgrade cut
+    short resumes from the last version it reached."""
     with engine.begin() as conn:
         before = schema_version(conn)
-        if before is not None and before > SCHEMA_VERSION:
-            raise WarehouseError(
-                f"warehouse is at schema v{before}, newer than this minewire (v{SCHEMA_VERSION}): upgrade minewire"
-            )
-        if before is not None:
-            for version in range(before + 1, SCHEMA_VERSION + 1):
-                for step in MIGRATIONS.get(version, []):
-                    if callable(step):
-                        step(conn)
-                    else:
-                        conn.exec_driver_sql(step)
+    if before is not None and before > SCHEMA_VERSION:
+        raise WarehouseError(
+            f"warehouse is at schema v{before}, newer than this minewire (v{SCHEMA_VERSION}): upgrade minewire"
+        )
+    for version in range(before + 1, SCHEMA_VERSION + 1) if before is not None else ():
+        with engine.begin() as conn:
+            for step in MIGRATIONS.get(version, []):
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.exec_driver_sql(step)
+            _set_version(conn, version)
+    with engine.begin() as conn:
         Base.metadata.create_all(conn, tables=TABLES)
         for name, sql in VIEWS.items():
             conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")
-        if before != SCHEMA_VERSION:
-            conn.exec_driver_sql("DELETE FROM minewire_schema")
-            conn.execute(sa.text("INSERT INTO minewire_schema VALUES (:v, :t)"), {"v": SCHEMA_VERSION, "t": _now()})
+        if before is None:
+            _set_version(conn, SCHEMA_VERSION)
     return before or 0

@@ -36,6 +36,12 @@ VIEWS: dict[str, str] = {
         SELECT e.deal_id, doc.published_at, doc.source, doc.title, doc.url, e.sentence, e.extractor_version
         FROM deal_evidence e JOIN documents doc USING (doc_id)
         ORDER BY e.deal_id, doc.published_at""",
+    # Each document's latest extraction (the version that read it, and when); never-extracted ones are absent.
+    "document_extractions": """
+        SELECT doc_id, arg_max(extractor_version, extracted_at) AS extractor_version,
+               max(extracted_at) AS extracted_at
+        FROM (SELECT unnest(doc_ids) AS doc_id, extractor_version, extracted_at FROM extraction_batches)
+        GROUP BY doc_id""",
     "documents_by_source": """
         SELECT coalesce(d.source, '(files)') AS source, count(*) AS documents,
                min(d.published_at) AS first_published, max(d.published_at) AS last_published,

@@ -53,7 +53,7 @@ def snapshot(warehouse: Path) -> dict:
     con = connect_read_only(warehouse)
     try:
         state = {name: con.execute(sql).fetchone() for name, sql in COUNTS.items()}
-        state["unextracted"] = con.execute("SELECT count(*) FROM documents WHERE extracted_version IS NULL").fetchone()
+        state["unextracted"] = con.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM document_extractions)").fetchone()
         state["keys"] = sorted(k for (k,) in con.execute("SELECT key FROM documents").fetchall())
         state["deal_ids"] = sorted(d for (d,) in con.execute("SELECT deal_id FROM deals").fetchall())
     finally:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.prefect_server
 COMPARED = {
     "deals": "SELECT * FROM deals ORDER BY deal_id",
     "deal_evidence": "SELECT * FROM deal_evidence ORDER BY evidence_id",
-    "documents": "SELECT doc_id, extracted_version FROM documents ORDER BY doc_id",
+    "documents": "SELECT d.doc_id, e.extractor_version FROM documents d LEFT JOIN document_extractions e USING (doc_id) ORDER BY doc_id",
 }
 
 

@@ -40,7 +40,7 @@ def triggered_extract_run(stack: PrefectStack, deployment_id: str) -> dict:
 def warehouse_state(warehouse_path) -> tuple[list[tuple], set[str]]:
     con = connect_read_only(warehouse_path)
     try:
-        docs = con.execute("SELECT doc_id, extracted_version FROM documents").fetchall()
+        docs = con.execute("SELECT d.doc_id, e.extractor_version FROM documents d LEFT JOIN document_extractions e USING (doc_id)").fetchall()
         return docs, {r[0] for r in con.execute("SELECT deal_id FROM deals").fetchall()}
     finally:
         con.close()

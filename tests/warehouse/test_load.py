@@ -102,7 +102,7 @@ def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine
     with engine.begin() as conn:
         assert load_extractions(conn, [(wire.doc_id, [_deal(price_usd=19e6)])], "t2") == []
         assert conn.exec_driver_sql("SELECT price_usd FROM deals").scalar() == 19e6
-        assert conn.exec_driver_sql("SELECT extracted_version FROM documents").scalar() == "t2"
+        assert conn.exec_driver_sql("SELECT extractor_version FROM document_extractions").scalar() == "t2"
     assert _counts(engine) == before
 
 

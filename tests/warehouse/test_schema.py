@@ -10,8 +10,10 @@ from models.tables import SCHEMA_VERSION
 from tests.conftest import CASES
 from warehouse import WarehouseError, init_warehouse, open_warehouse
 from warehouse.dedup import NEAR_DUPLICATE_BITS, distance, simhash
+from warehouse.queries import document_ids_to_extract
 
-VIEWS = {"deals", "deal_tracker", "deal_sources", "documents_by_source", "failed_documents", "sites"}
+VIEWS = {"deals", "deal_tracker", "deal_sources", "documents_by_source", "failed_documents", "sites",
+         "document_extractions"}
 
 
 def _names(path, kind: str) -> set[str]:
@@ -65,6 +67,28 @@ def test_upgrade_turns_the_deals_table_into_a_view_of_the_stored_mentions(wareho
         assert con.execute("SELECT seller FROM deal_tracker").fetchall() == [("Old Miner",)]
     finally:
         con.close()
+
+
+def test_upgrade_moves_extraction_marks_to_the_batch_log_and_keeps_what_is_stale(warehouse_path):
+    con = duckdb.connect(str(warehouse_path))
+    con.execute((CASES / "warehouse_v1.sql").read_text())
+    con.execute("INSERT INTO documents (doc_id, key, url, content_hash, text, kind) VALUES "
+                "('fedcba9876543210', 'https://wire.example/r/2', 'https://wire.example/r/2', 'def', 'Never read.', "
+                "'article')")
+    con.execute("UPDATE documents SET extracted_version = '0.1.0' WHERE doc_id = '0123456789abcdef'")
+    con.execute("CREATE INDEX ix_documents_content_hash ON documents(content_hash)")  # as v4 files have it
+    con.close()
+    with open_warehouse(warehouse_path) as engine:
+        init_warehouse(engine)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT doc_id, extractor_version FROM document_extractions").all() == [
+                ("0123456789abcdef", "0.1.0")]
+            assert "extracted_version" not in {c["name"] for c in sa.inspect(conn).get_columns("documents")}
+            assert document_ids_to_extract(conn, stale_for="0.1.0") == ["fedcba9876543210"]
+            assert document_ids_to_extract(conn, older_than="0.2.0") == ["0123456789abcdef", "fedcba9876543210"]
+            # the index dropped for the column's sake is back
+            assert conn.exec_driver_sql("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'documents'"
+                                        ).scalar() == 1
 
 
 def test_init_warehouse_is_idempotent(warehouse_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
@@ -13,6 +14,7 @@ from flows.runner import run_ingest
 from flows.sample_server import SampleServer
 
 PREFECT_LOOKUPS: list[int] = []  # objects Prefect looked at in task arguments during first_run
+RUN_STARTED: list[datetime] = []  # when first_run began: earlier tests' task runs share the Prefect server
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures")
 
 
@@ -60,6 +62,7 @@ def first_run(prefect_server, module_server, warehouse_path):
             lookup = prefect_engine.get_state_for_result
             mp.setattr(prefect_engine, "get_state_for_result", lambda obj: looked_up.append(1) or lookup(obj))
             settings = demo_settings(module_server, warehouse_path)
+            RUN_STARTED.append(datetime.now(timezone.utc))
             summary, extracted = run_ingest(settings)
     finally:
         os.environ.pop("MINEWIRE_SEC_USER_AGENT", None)
@@ -91,7 +94,7 @@ def test_prefect_does_not_walk_the_documents_and_deals_handed_to_tasks(first_run
     assert summary["stored"] >= 20 and extracted["mentions"] >= 10
     assert PREFECT_LOOKUPS[0] < 100, PREFECT_LOOKUPS  # walking the sample's arguments: thousands
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs()
+        runs = [r for r in client.read_task_runs() if r.created >= RUN_STARTED[0]]  # not earlier tests' runs
     extract_ids = {r.id for r in runs if r.name.startswith("extract_task")}
     loads = [r for r in runs if r.name.startswith("load_deals_task")]
     assert loads and extract_ids

@@ -19,7 +19,7 @@ from flows.http import Fetcher, is_transient
 from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
-from warehouse import held_cache, init_warehouse, open_warehouse
+from warehouse import held_cache, init_warehouse, note_read, open_warehouse
 from warehouse.deals import load_companies, load_extractions
 from warehouse.load import load_poll, mark_window_done
 from warehouse.queries import document_ids_to_extract, document_texts
@@ -175,7 +175,9 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
 def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, str]]:
     """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
     with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
-        return document_texts(conn, doc_ids)
+        docs = document_texts(conn, doc_ids)
+        note_read(settings.warehouse_path, sum(len(text) for _, text in docs))
+    return docs
 
 
 def select_documents(settings: Settings, doc_ids: list[str] | None = None, stale_only: bool = False,

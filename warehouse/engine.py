@@ -46,11 +46,14 @@ HANDOVER_WAIT_S = 2.0
 # How often an idle held session looks for that marker: a run that is fetching or extracting lets go within
 # this, not at its next use (which, for an ingest run polling slow sources, can be minutes away).
 WATCH_S = 0.25
-# A held session trims DuckDB's buffer to this every TRIM_EVERY uses (see _HeldWriter.trim). Not after every
-# use: the next load then re-reads the blocks it needs, ~19 ms a load at 20,000 documents; every 8 uses (about
-# 4 batches: a read and a load each) it costs ~4 ms a load and keeps ~10 MB of texts at most.
+# A held session trims DuckDB's buffer to this (see _HeldWriter.trim) once the texts read through it since the
+# last trim reach TRIM_READ_BYTES (note_read: a batch of 500 bench documents is ~3.3 MB, ~2.6 MB of DuckDB
+# cache), or every TRIM_EVERY uses. Each trim costs the next load ~5-10 ms (it re-reads the blocks it appends
+# to): every 8 uses, as before, it was ~20% of the loads' time at 20,000 documents. 24 MB keeps at most ~20 MB
+# of useless texts cached; a 2,000-document extraction (~13 MB of texts) never trims.
 TRIMMED_MEMORY_LIMIT = "8MB"
-TRIM_EVERY = 8
+TRIM_READ_BYTES = 24_000_000
+TRIM_EVERY = 32
 # How long a reader (`minewire sql`, `deals`, `export`) waits for a writer to let go of the file.
 READ_WAIT_S = 10.0
 
@@ -120,6 +123,7 @@ class _HeldWriter:
         self.lock = threading.RLock()
         self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
         self.uses = 0  # since the last trim
+        self.read_bytes = 0  # texts read since the last trim (note_read)
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="minewire-held-writer", daemon=True)
 
@@ -161,16 +165,16 @@ class _HeldWriter:
         return self.engine
 
     def used(self) -> None:
-        """One use ended: every TRIM_EVERY uses, trim."""
+        """One use ended: trim if enough texts were read since the last trim, or every TRIM_EVERY uses."""
         self.uses += 1
-        if self.uses >= TRIM_EVERY:
+        if self.read_bytes >= TRIM_READ_BYTES or self.uses >= TRIM_EVERY:
             self.trim()
 
     def trim(self) -> None:
         """Drop DuckDB's cached blocks. A connection held across a run keeps every block it read until the memory
         limit (a run reads each document's text once, so ~110 MB at 20,000 documents, all of it useless);
         lowering the limit makes DuckDB evict them, and raising it again restores the budget."""
-        self.uses = 0
+        self.uses = self.read_bytes = 0
         if self.engine is None:
             return
         try:
@@ -229,6 +233,14 @@ def held_cache(path: Path | str) -> dict | None:
     Use it only inside open_warehouse(path)."""
     held = _HELD.get(Path(path).resolve())
     return held.cache if held is not None else None
+
+
+def note_read(path: Path | str, nbytes: int) -> None:
+    """Inside open_warehouse(path): this use read `nbytes` that nobody needs again (a batch's texts), which
+    stay in DuckDB's cache until a trim."""
+    held = _HELD.get(Path(path).resolve())
+    if held is not None:
+        held.read_bytes += nbytes
 
 
 @contextmanager

@@ -110,11 +110,13 @@ def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
         con.close()
 
 
-def test_a_held_session_does_not_keep_the_texts_it_read(warehouse):
+def test_a_held_session_does_not_keep_the_texts_it_read(warehouse, monkeypatch):
     # A run reads each document's text once; a held connection would otherwise cache every block it read,
-    # up to the memory limit, so the run's memory grew with the warehouse.
-    from warehouse.queries import document_ids_to_extract, document_texts
+    # up to the memory limit, so the run's memory grew with the warehouse. The session counts the texts that
+    # reads bring in and trims once they reach TRIM_READ_BYTES (8 MB here: the test reads 40 MB).
+    import warehouse.engine as engine_module
 
+    monkeypatch.setattr(engine_module, "TRIM_READ_BYTES", 8_000_000)
     with open_warehouse(warehouse) as engine, engine.begin() as conn:
         for first in range(0, 8000, 1000):  # ~40 MB of text that does not compress away, 5 MB a statement
             conn.exec_driver_sql(
@@ -122,18 +124,18 @@ def test_a_held_session_does_not_keep_the_texts_it_read(warehouse):
                 "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, "
                 "(SELECT string_agg(md5(i::VARCHAR || '-' || j::VARCHAR), ' ') FROM range(150) t(j)), 'news' "
                 f"FROM range({first}, {first + 1000}) s(i)")
+    settings = Settings(warehouse_path=warehouse)
     cached = []
     with held_warehouse(warehouse):
-        with open_warehouse(warehouse) as engine, engine.connect() as conn:
-            ids = document_ids_to_extract(conn)
+        ids = pipeline.select_document_ids(settings)
         for start in range(0, len(ids), 500):
-            with open_warehouse(warehouse) as engine, engine.connect() as conn:
-                assert len(document_texts(conn, ids[start:start + 500])) == 500
+            assert len(pipeline.read_documents(settings, ids[start:start + 500])) == 500
             with open_warehouse(warehouse) as engine, engine.connect() as conn:
                 cached.append(conn.exec_driver_sql(
                     "SELECT sum(memory_usage_bytes) FROM duckdb_memory()").scalar() / 2**20)
-    # Trimmed every few uses: a few batches' texts at most, not all 16.
-    assert max(cached) < 20, f"DuckDB held {max(cached):.0f} MB after reading texts batch by batch"
+    # 8 MB of texts and the batch that reached it at most, not all 16 batches' 40 MB.
+    assert max(cached) < 15, f"DuckDB held {max(cached):.0f} MB after reading texts batch by batch"
+    assert any(after < before for before, after in zip(cached, cached[1:]))  # it did let go
 
 
 READER = """
@@ -193,3 +195,4 @@ def test_a_trim_that_cannot_free_enough_never_fails_the_use_before_it(warehouse,
             limit, count = conn.exec_driver_sql(
                 "SELECT current_setting('memory_limit'), count(*) FROM documents").one()
     assert count == 50000 and limit.startswith("122")  # the writer's 128 MB (DuckDB shows MiB)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections import defaultdict
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -52,6 +53,7 @@ def _same_deal(m: tuple, c: tuple) -> bool:
 # on a log scale (-log 0.99 / log 1.03), so a stored figure indexed under its bucket and the neighbour nearer to
 # it is found by a look-up of the other's bucket alone.
 _BUCKET = math.log(1.03)
+_log, _floor = math.log, math.floor
 
 
 def _keys(m: tuple) -> tuple[list[int], list[int]]:
@@ -60,22 +62,29 @@ def _keys(m: tuple) -> tuple[list[int], list[int]]:
     asset and a figure; the family is in each. Keys are hashes: a collision only adds a candidate, which
     _same_deal then turns down."""
     family, seller, buyer, asset = m[2], m[3], m[4], m[5]
-    stored = [hash((family, seller, buyer))] if seller and buyer else []
-    heads = [hash((family, role, party)) for role, party in ((3, seller), (4, buyer)) if party]
+    heads, stored = [], []  # heads: a party in its role, or the asset, each with the family
+    if seller:
+        heads.append(hash((family, 3, seller)))
+        if buyer:
+            stored.append(hash((family, seller, buyer)))
+    if buyer:
+        heads.append(hash((family, 4, buyer)))
     if asset:
-        stored += [hash((head, asset)) for head in heads]
+        for head in heads:
+            stored.append(hash((head, asset)))
         heads.append(hash((family, 5, asset)))
-    probe = list(stored)
-    for kind in (6, 7):
-        value = m[kind]
-        if value and value > 0 and heads:
-            x = math.log(value) / _BUCKET
-            b = math.floor(x)
-            near = b + 1 if x - b >= 0.5 else b - 1
-            for head in heads:
-                key = hash((head, kind, b))
-                stored += (key, hash((head, kind, near)))
-                probe.append(key)
+    probe = stored[:]
+    if heads:
+        for kind in (6, 7):
+            value = m[kind]
+            if value and value > 0:
+                x = _log(value) / _BUCKET
+                b = _floor(x)
+                near = b + 1 if x - b >= 0.5 else b - 1
+                for head in heads:
+                    key = hash((head, kind, b))
+                    stored += (key, hash((head, kind, near)))
+                    probe.append(key)
     return stored, probe
 
 
@@ -90,7 +99,7 @@ class _KnownMentions:
         self.rows: list[tuple] = []
         self.deal_ids: set[str] = set()
         self.docs: set[str] = set()
-        self._index: dict[int, list[int]] = {}
+        self._index: defaultdict[int, list[int]] = defaultdict(list)  # match() reads it with .get: adds nothing
         for row in rows:
             self.add(row)
 
@@ -100,10 +109,7 @@ class _KnownMentions:
     def add_keyed(self, m: tuple, keys: list[int]) -> None:
         index, n = self._index, len(self.rows)
         for key in keys:
-            if key in index:
-                index[key].append(n)
-            else:
-                index[key] = [n]
+            index[key].append(n)
         self.rows.append(m)
         self.deal_ids.add(m[0])
         self.docs.add(m[1])

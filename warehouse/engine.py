@@ -49,10 +49,11 @@ WATCH_S = 0.25
 # A held session trims DuckDB's buffer to this (see _HeldWriter.trim) once the texts read through it since the
 # last trim reach TRIM_READ_BYTES (note_read: a batch of 500 bench documents is ~3.3 MB, ~2.6 MB of DuckDB
 # cache), or every TRIM_EVERY uses. Each trim costs the next load ~5-10 ms (it re-reads the blocks it appends
-# to): every 8 uses, as before, it was ~20% of the loads' time at 20,000 documents. 24 MB keeps at most ~20 MB
-# of useless texts cached; a 2,000-document extraction (~13 MB of texts) never trims.
+# to): every 8 uses, as before, it was ~20% of the loads' time at 20,000 documents. 16 MB keeps at most
+# ~15 MB of useless texts cached (24 MB put the 20,000-document peak 9.7% over the 2,000 one, against a 10%
+# budget); a 2,000-document extraction (~13 MB of texts) never trims.
 TRIMMED_MEMORY_LIMIT = "8MB"
-TRIM_READ_BYTES = 24_000_000
+TRIM_READ_BYTES = 16_000_000
 TRIM_EVERY = 32
 # How long a reader (`minewire sql`, `deals`, `export`) waits for a writer to let go of the file.
 READ_WAIT_S = 10.0

@@ -32,7 +32,7 @@ def summarise(args, f: dict) -> dict:
         _stage("extract", run.extract.seconds, run.extract.cpu_s, run.extract.docs, wpd,
                f"model load {run.model_load_s:.1f} s apart"),
         _stage("load", run.load.seconds, run.load.cpu_s, run.load.docs, wpd,
-               f"mentions matched to deals ({run.resolve.seconds:.2f} s CPU of it), inserted; documents marked",
+               f"mentions matched to deals ({run.resolve.seconds:.2f} s CPU of it), inserted; batch logged",
                run.load.rows),
         _stage("end to end", run.total_s, run.total_cpu_s, corpus.documents, wpd,
                f"incl. model load, select ({run.select_s:.1f} s)"),

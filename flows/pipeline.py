@@ -19,7 +19,7 @@ from flows.http import Fetcher, is_transient
 from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
-from warehouse import held_cache, init_warehouse, note_read, open_warehouse
+from warehouse import held_cache, init_warehouse, note_cached, open_warehouse
 from warehouse.deals import load_companies, load_extractions
 from warehouse.load import load_poll, mark_window_done
 from warehouse.queries import document_ids_to_extract, document_texts
@@ -130,6 +130,9 @@ def _store_one(engine, settings: Settings, source: SourceConfig, result: PollRes
         loaded = load_poll(conn, result, source.model_dump(), settings.max_fetch_attempts)
         if window:
             mark_window_done(conn, source.name, window, len(loaded.stored))
+    stored = set(loaded.stored)
+    note_cached(settings.warehouse_path,
+                sum(len(d.text) + len(d.raw or b"") for d in result.documents if d.doc_id in stored))
     report = StoreReport(
         source=source.name, stored=loaded.stored, seen=result.seen, copies=loaded.copies,
         duplicates=loaded.duplicates, failed=len(result.failures), skipped=result.skipped,
@@ -176,7 +179,7 @@ def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, st
     """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
     with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
         docs = document_texts(conn, doc_ids)
-        note_read(settings.warehouse_path, sum(len(text) for _, text in docs))
+        note_cached(settings.warehouse_path, sum(len(text) for _, text in docs))
     return docs
 
 

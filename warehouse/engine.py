@@ -46,14 +46,15 @@ HANDOVER_WAIT_S = 2.0
 # How often an idle held session looks for that marker: a run that is fetching or extracting lets go within
 # this, not at its next use (which, for an ingest run polling slow sources, can be minutes away).
 WATCH_S = 0.25
-# A held session trims DuckDB's buffer to this (see _HeldWriter.trim) once the texts read through it since the
-# last trim reach TRIM_READ_BYTES (note_read: a batch of 500 bench documents is ~3.3 MB, ~2.6 MB of DuckDB
-# cache), or every TRIM_EVERY uses. Each trim costs the next load ~5-10 ms (it re-reads the blocks it appends
-# to): every 8 uses, as before, it was ~20% of the loads' time at 20,000 documents. 16 MB keeps at most
-# ~15 MB of useless texts cached (24 MB put the 20,000-document peak 9.7% over the 2,000 one, against a 10%
-# budget); a 2,000-document extraction (~13 MB of texts) never trims.
+# A held session trims DuckDB's buffer to this (see _HeldWriter.trim) once the data brought into its cache
+# since the last trim reaches TRIM_CACHED_BYTES (note_cached: texts a read returned, texts and pages a store
+# wrote; a batch of 500 bench documents' texts is ~3.3 MB), or every TRIM_EVERY uses. Each trim costs the next
+# load ~5-10 ms (it re-reads the blocks it appends to): every 8 uses, as before, it was ~20% of the loads' time
+# at 20,000 documents. A 2,000-document extraction (~13 MB of texts) never trims; an ingest trims about as
+# often as every 8 uses did (its stores' pages were what filled the cache: trimming them every 32 uses put
+# the 20,000-document run's peak 9.4% over the 2,000-document one, against a 10% budget).
 TRIMMED_MEMORY_LIMIT = "8MB"
-TRIM_READ_BYTES = 16_000_000
+TRIM_CACHED_BYTES = 16_000_000
 TRIM_EVERY = 32
 # How long a reader (`minewire sql`, `deals`, `export`) waits for a writer to let go of the file.
 READ_WAIT_S = 10.0
@@ -124,7 +125,7 @@ class _HeldWriter:
         self.lock = threading.RLock()
         self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
         self.uses = 0  # since the last trim
-        self.read_bytes = 0  # texts read since the last trim (note_read)
+        self.cached_bytes = 0  # brought into DuckDB's cache since the last trim (note_cached)
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="minewire-held-writer", daemon=True)
 
@@ -166,16 +167,16 @@ class _HeldWriter:
         return self.engine
 
     def used(self) -> None:
-        """One use ended: trim if enough texts were read since the last trim, or every TRIM_EVERY uses."""
+        """One use ended: trim if enough was cached since the last trim, or every TRIM_EVERY uses."""
         self.uses += 1
-        if self.read_bytes >= TRIM_READ_BYTES or self.uses >= TRIM_EVERY:
+        if self.cached_bytes >= TRIM_CACHED_BYTES or self.uses >= TRIM_EVERY:
             self.trim()
 
     def trim(self) -> None:
         """Drop DuckDB's cached blocks. A connection held across a run keeps every block it read until the memory
         limit (a run reads each document's text once, so ~110 MB at 20,000 documents, all of it useless);
         lowering the limit makes DuckDB evict them, and raising it again restores the budget."""
-        self.uses = self.read_bytes = 0
+        self.uses = self.cached_bytes = 0
         if self.engine is None:
             return
         try:
@@ -236,12 +237,12 @@ def held_cache(path: Path | str) -> dict | None:
     return held.cache if held is not None else None
 
 
-def note_read(path: Path | str, nbytes: int) -> None:
-    """Inside open_warehouse(path): this use read `nbytes` that nobody needs again (a batch's texts), which
-    stay in DuckDB's cache until a trim."""
+def note_cached(path: Path | str, nbytes: int) -> None:
+    """Inside open_warehouse(path): this use brought `nbytes` into DuckDB's cache that nobody needs again soon
+    (a batch's texts read for extraction, the texts and pages a store wrote)."""
     held = _HELD.get(Path(path).resolve())
     if held is not None:
-        held.read_bytes += nbytes
+        held.cached_bytes += nbytes
 
 
 @contextmanager

@@ -113,10 +113,10 @@ def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
 def test_a_held_session_does_not_keep_the_texts_it_read(warehouse, monkeypatch):
     # A run reads each document's text once; a held connection would otherwise cache every block it read,
     # up to the memory limit, so the run's memory grew with the warehouse. The session counts the texts that
-    # reads bring in and trims once they reach TRIM_READ_BYTES (8 MB here: the test reads 40 MB).
+    # reads bring in and trims once they reach TRIM_CACHED_BYTES (8 MB here: the test reads 40 MB).
     import warehouse.engine as engine_module
 
-    monkeypatch.setattr(engine_module, "TRIM_READ_BYTES", 8_000_000)
+    monkeypatch.setattr(engine_module, "TRIM_CACHED_BYTES", 8_000_000)
     with open_warehouse(warehouse) as engine, engine.begin() as conn:
         for first in range(0, 8000, 1000):  # ~40 MB of text that does not compress away, 5 MB a statement
             conn.exec_driver_sql(

@@ -136,6 +136,10 @@ class _KnownMentions:
         return rows[best][0] if best < len(rows) else None
 
 
+# One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions, doc_ids).
+LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extracted_at, documents, mentions, doc_ids) "
+             "VALUES (?, ?, ?, ?, ?, ?)")
+
 # What an evidence row keeps of a Deal besides its keys, read in one call a deal.
 _EVIDENCE_ATTRS = operator.attrgetter("evidence", "start", "end", "extractor_version", "confidence", *_FIELDS)
 
@@ -201,8 +205,8 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
         finally:
             raw.unregister("_evidence")
     now = now_utc()
-    raw.execute("INSERT INTO extraction_batches VALUES (?, ?, ?, ?, ?, ?)",
-                [_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids), evidence.num_rows, doc_ids])
+    raw.execute(LOG_BATCH, [_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids), evidence.num_rows,
+                            doc_ids])
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
     new_ids = [d for d in new if d not in old]

@@ -34,10 +34,18 @@ def test_init_warehouse_creates_tables_views_and_version(warehouse_path):
     assert VIEWS <= _names(warehouse_path, "VIEW")
 
 
+def _v1_file(path, *statements: str) -> None:
+    """A warehouse file as minewire v1 wrote it (tests/cases/warehouse_v1.sql), then these statements."""
+    con = duckdb.connect(str(path))
+    try:
+        for sql in ((CASES / "warehouse_v1.sql").read_text(), *statements):
+            con.execute(sql)
+    finally:
+        con.close()
+
+
 def test_init_warehouse_upgrades_v1_file_in_place_keeping_rows(warehouse_path):
-    con = duckdb.connect(str(warehouse_path))
-    con.execute((CASES / "warehouse_v1.sql").read_text())
-    con.close()
+    _v1_file(warehouse_path)
     with open_warehouse(warehouse_path) as engine:
         assert init_warehouse(engine) == 1
         with engine.connect() as conn:
@@ -49,14 +57,12 @@ def test_init_warehouse_upgrades_v1_file_in_place_keeping_rows(warehouse_path):
 
 
 def test_upgrade_turns_the_deals_table_into_a_view_of_the_stored_mentions(warehouse_path):
-    con = duckdb.connect(str(warehouse_path))
-    con.execute((CASES / "warehouse_v1.sql").read_text())
-    con.execute("INSERT INTO deal_evidence (evidence_id, deal_id, doc_id, sentence, extractor_version, deal_type, "
-                "seller, buyer, capacity_mw, price_usd, confidence) VALUES ('e1', 'd1', '0123456789abcdef', "
-                "'Old Miner sold its site.', '0.1.0', 'asset_sale', 'Old Miner', 'New Host', 40, 12e6, 0.8)")
-    con.execute("INSERT INTO deals (deal_id, deal_type, seller, price_usd, confidence, sources) "
-                "VALUES ('d1', 'asset_sale', 'stale name', 1, 0.1, 9)")
-    con.close()
+    _v1_file(warehouse_path,
+             "INSERT INTO deal_evidence (evidence_id, deal_id, doc_id, sentence, extractor_version, deal_type, "
+             "seller, buyer, capacity_mw, price_usd, confidence) VALUES ('e1', 'd1', '0123456789abcdef', "
+             "'Old Miner sold its site.', '0.1.0', 'asset_sale', 'Old Miner', 'New Host', 40, 12e6, 0.8)",
+             "INSERT INTO deals (deal_id, deal_type, seller, price_usd, confidence, sources) "
+             "VALUES ('d1', 'asset_sale', 'stale name', 1, 0.1, 9)")
     with open_warehouse(warehouse_path) as engine:
         init_warehouse(engine)
     assert "deals" in _names(warehouse_path, "VIEW") and "deals" not in _names(warehouse_path, "BASE TABLE")
@@ -70,14 +76,11 @@ def test_upgrade_turns_the_deals_table_into_a_view_of_the_stored_mentions(wareho
 
 
 def test_upgrade_moves_extraction_marks_to_the_batch_log_and_keeps_what_is_stale(warehouse_path):
-    con = duckdb.connect(str(warehouse_path))
-    con.execute((CASES / "warehouse_v1.sql").read_text())
-    con.execute("INSERT INTO documents (doc_id, key, url, content_hash, text, kind) VALUES "
-                "('fedcba9876543210', 'https://wire.example/r/2', 'https://wire.example/r/2', 'def', 'Never read.', "
-                "'article')")
-    con.execute("UPDATE documents SET extracted_version = '0.1.0' WHERE doc_id = '0123456789abcdef'")
-    con.execute("CREATE INDEX ix_documents_content_hash ON documents(content_hash)")  # as v4 files have it
-    con.close()
+    _v1_file(warehouse_path,
+             "INSERT INTO documents (doc_id, key, url, content_hash, text, kind) VALUES ('fedcba9876543210', "
+             "'https://wire.example/r/2', 'https://wire.example/r/2', 'def', 'Never read.', 'article')",
+             "UPDATE documents SET extracted_version = '0.1.0' WHERE doc_id = '0123456789abcdef'",
+             "CREATE INDEX ix_documents_content_hash ON documents(content_hash)")  # as v4 files have it
     with open_warehouse(warehouse_path) as engine:
         init_warehouse(engine)
         with engine.connect() as conn:

@@ -52,8 +52,11 @@ def poll_and_store(cfg: Settings, chosen: list[SourceConfig]) -> tuple[list[pipe
     # Up to GROUPS_IN_FLIGHT groups are polled while the one before them is stored, so memory holds a few
     # groups' documents however many sources the watchlist has (all groups at once held every poll).
     batches = (chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK))
-    window = deque((batch, poll_sources_task.submit(*by_value(cfg, batch, {s.name: states[s.name] for s in batch})))
-                   for batch in islice(batches, GROUPS_IN_FLIGHT))
+
+    def submit(batch: list[SourceConfig]) -> tuple:
+        return batch, poll_sources_task.submit(*by_value(cfg, batch, {s.name: states[s.name] for s in batch}))
+
+    window = deque(submit(batch) for batch in islice(batches, GROUPS_IN_FLIGHT))
     reports, source_errors = [], []
     while window:
         batch, future = window.popleft()
@@ -62,8 +65,7 @@ def poll_and_store(cfg: Settings, chosen: list[SourceConfig]) -> tuple[list[pipe
         except Exception as exc:  # noqa: BLE001 - a broken group task must not stop the other groups
             results = [exc] * len(batch)
         del future  # the window no longer holds it either: its documents go once stored
-        window.extend((b, poll_sources_task.submit(*by_value(cfg, b, {s.name: states[s.name] for s in b})))
-                      for b in islice(batches, 1))
+        window.extend(submit(b) for b in islice(batches, 1))
         polls = []
         for source, result in zip(batch, results):
             if isinstance(result, Exception):  # one bad source never stops the others

@@ -215,4 +215,7 @@ def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) ->
 
     with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
         rows = load_extractions(conn, extractions, EXTRACTOR_VERSION, held_cache(settings.warehouse_path))
-    return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()} for row in rows]
+    for row in rows:  # JSON-ready: the announced date is the rows' one date
+        if row["announced_date"] is not None:
+            row["announced_date"] = row["announced_date"].isoformat()
+    return rows

@@ -98,7 +98,10 @@ def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def attempt() -> sa.Engine:
-        engine = sa.create_engine(f"duckdb:///{path}", connect_args={"config": {"memory_limit": memory_limit}})
+        # No rollback when a connection goes back to the pool: SQLAlchemy's Connection has already ended its
+        # transaction (commit, or rollback on close), and the extra one cost each load ~0.3 ms.
+        engine = sa.create_engine(f"duckdb:///{path}", connect_args={"config": {"memory_limit": memory_limit}},
+                                  pool_reset_on_return=None)
         try:
             with engine.connect() as conn:  # opening the connection is what takes the file lock
                 conn.exec_driver_sql("SELECT 1")

@@ -94,6 +94,22 @@ def test_upgrade_moves_extraction_marks_to_the_batch_log_and_keeps_what_is_stale
                                         ).scalar() == 1
 
 
+@pytest.mark.parametrize("start", ["fresh", "v1"])
+def test_deal_evidence_columns_are_in_the_order_a_load_writes_them(warehouse_path, start):
+    """Loads insert mentions by position (warehouse/deals.py): a fresh or an upgraded table must match."""
+    from warehouse.deals import _EVIDENCE_SCHEMA
+
+    if start == "v1":
+        _v1_file(warehouse_path)
+    with open_warehouse(warehouse_path) as engine:
+        init_warehouse(engine)
+        with engine.connect() as conn:
+            columns = [c for (c,) in conn.exec_driver_sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'deal_evidence' "
+                "ORDER BY ordinal_position")]
+    assert columns == _EVIDENCE_SCHEMA.names
+
+
 def test_init_warehouse_is_idempotent(warehouse_path):
     with open_warehouse(warehouse_path) as engine:
         init_warehouse(engine)

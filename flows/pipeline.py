@@ -178,7 +178,9 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
 def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, str]]:
     """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
     with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
-        docs = document_texts(conn, doc_ids)
+        cache = held_cache(settings.warehouse_path)
+        # Their dates, kept for the load of their deals (deals.load_extractions): a query fewer per batch.
+        docs = document_texts(conn, doc_ids, cache.setdefault("published", {}) if cache is not None else None)
         note_cached(settings.warehouse_path, sum(len(text) for _, text in docs))
     return docs
 

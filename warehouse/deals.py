@@ -194,7 +194,8 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     """Store each document's deals (replacing older mentions) and log the batch as extracted by `version`;
     returns the deals that are new to the warehouse, as rows of the `deals` view.
 
-    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current.
+    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current,
+    and the documents' dates are taken from it when pipeline.read_documents put them there.
     """
     if not extractions:
         return []
@@ -216,6 +217,9 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
                             id_list(doc_ids)])
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
+    # Dates that pipeline.read_documents kept when it read these documents (a held session's, until it lets go).
+    kept = cache.get("published", {}) if cache is not None else {}
+    published = {doc_id: kept.pop(doc_id) for doc_id in doc_ids if doc_id in kept}
     new_ids = [d for d in new if d not in old]
     if not new_ids:
         return []
@@ -224,8 +228,11 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     wanted = set(new_ids)
     mentions = [row for row in rows if row[0] in wanted]
     told = sorted({doc_id for _, doc_id, _ in mentions})
-    dates = dict(raw.execute(f"SELECT doc_id, published_at FROM documents WHERE doc_id IN (SELECT unnest({ID_LIST}))",
-                             [id_list(told)]).fetchall())
+    dates = {doc_id: published[doc_id] for doc_id in told if doc_id in published}
+    unread = [doc_id for doc_id in told if doc_id not in dates]
+    if unread:
+        dates.update(raw.execute("SELECT doc_id, published_at FROM documents "
+                                 f"WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(unread)]).fetchall())
     return _merge(new_ids, mentions, dates)
 
 

@@ -10,7 +10,7 @@ from models.records import Deal, Failure, FetchedDocument, FetchRecord, PollResu
 from warehouse import WarehouseError, init_warehouse, open_warehouse
 from warehouse.deals import load_extractions
 from warehouse.load import deal_key, load_documents, load_poll, record_failures
-from warehouse.queries import deal_tracker, run_sql
+from warehouse.queries import deal_tracker, document_texts, run_sql
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures",
           "http_validators")
@@ -91,6 +91,24 @@ def test_load_extractions_merges_two_outlets_into_one_deal_with_two_sources(engi
     row = dict(zip(columns, rows[0]))
     assert len(rows) == 1 and row["sources"] == 2 and row["seller"] == "Hashgrid Mining Corp."
     assert row["cash_usd"] == 18e6 and row["usd_per_mw"] == 450000 and str(row["announced_date"]) == "2025-02-03"
+
+
+@pytest.mark.parametrize("read", [(), ("trade",), ("wire", "trade")])
+def test_a_new_deal_is_dated_by_its_earliest_document_whichever_texts_the_session_read(engine, read):
+    """A held session's read keeps the documents' dates for the load (pipeline.read_documents); documents it
+    did not read are looked up. Either way the date is right, and the load takes what it used."""
+    docs = {"wire": _doc("https://wire.example/a", WIRE), "trade": _doc("https://trade.example/b", TRADE, "trade", 4)}
+    with engine.begin() as conn:
+        load_poll(conn, _poll(*docs.values()), SOURCE, 3)
+    cache: dict = {}
+    with engine.connect() as conn:
+        texts = document_texts(conn, [docs[name].doc_id for name in read], cache.setdefault("published", {}))
+    assert len(texts) == len(read)
+    with engine.begin() as conn:
+        new = load_extractions(conn, [(docs["wire"].doc_id, [_deal()]),
+                                      (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
+    assert [(str(row["announced_date"]), row["sources"]) for row in new] == [("2025-02-03", 2)]
+    assert cache["published"] == {}
 
 
 def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine):

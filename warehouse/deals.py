@@ -146,7 +146,8 @@ def id_list(ids: list[str]) -> str:
     return "\x1f".join(ids)
 
 
-# One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions, id_list(doc_ids)).
+# One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions,
+# id_list(doc_ids)).
 LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extracted_at, documents, mentions, doc_ids) "
              f"VALUES (?, ?, ?, ?, ?, {ID_LIST})")
 

@@ -82,8 +82,8 @@ def document_texts(conn: sa.Connection, doc_ids: list[str], dates: dict | None =
     """(doc_id, full text: title, blank line, body) of the given documents, in id order; each one's
     published_at goes into `dates` if given."""
     full = "CASE WHEN title IS NULL THEN text ELSE title || chr(10) || chr(10) || text END"
-    q = sa.text(f"SELECT doc_id, {full}, published_at FROM documents WHERE doc_id IN :ids ORDER BY doc_id").bindparams(
-        sa.bindparam("ids", expanding=True))
+    q = sa.text(f"SELECT doc_id, {full}, published_at FROM documents WHERE doc_id IN :ids ORDER BY doc_id"
+                ).bindparams(sa.bindparam("ids", expanding=True))
     rows = conn.execute(q, {"ids": doc_ids or [""]}).fetchall()
     if dates is not None:
         dates.update((doc_id, published) for doc_id, _, published in rows)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from models.tables import SCHEMA_VERSION, Base, ExtractionBatch
 from warehouse import dedup
 from warehouse.engine import WarehouseError, raw_connection
-from warehouse.deals import LOG_BATCH, id_list
+from warehouse.deals import ID_LIST, LOG_BATCH, id_list
 from warehouse.load import _hash
 from warehouse.views import VIEWS
 
@@ -49,10 +49,10 @@ def log_extraction_marks(conn: sa.Connection) -> None:
     marks = raw.execute("SELECT extracted_version, list(doc_id ORDER BY rowid) FROM documents "
                         "WHERE extracted_version IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
     for version, doc_ids in marks:
-        mentions = raw.execute("SELECT count(*) FROM deal_evidence WHERE doc_id IN (SELECT unnest(?))",
-                               [doc_ids]).fetchone()[0]
-        raw.execute(LOG_BATCH, [_hash("upgrade", version, *doc_ids), version, now, len(doc_ids), mentions,
-                                id_list(doc_ids)])
+        ids = id_list(doc_ids)
+        mentions = raw.execute(f"SELECT count(*) FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))",
+                               [ids]).fetchone()[0]
+        raw.execute(LOG_BATCH, [_hash("upgrade", version, *doc_ids), version, now, len(doc_ids), mentions, ids])
     indexes = raw.execute("SELECT index_name, sql FROM duckdb_indexes() WHERE table_name = 'documents'").fetchall()
     for name, _ in indexes:
         raw.execute(f'DROP INDEX "{name}"')

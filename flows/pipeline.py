@@ -20,7 +20,7 @@ from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
 from warehouse import held_cache, init_warehouse, note_cached, open_warehouse
-from warehouse.deals import load_companies, load_extractions
+from warehouse.deals import KEPT_DATES, load_companies, load_extractions
 from warehouse.load import load_poll, mark_window_done
 from warehouse.queries import document_ids_to_extract, document_texts
 from warehouse.state import read_source_state
@@ -180,7 +180,7 @@ def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, st
     with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
         cache = held_cache(settings.warehouse_path)
         # Their dates, kept for the load of their deals (deals.load_extractions): a query fewer per batch.
-        docs = document_texts(conn, doc_ids, cache.setdefault("published", {}) if cache is not None else None)
+        docs = document_texts(conn, doc_ids, cache.setdefault(KEPT_DATES, {}) if cache is not None else None)
         note_cached(settings.warehouse_path, sum(len(text) for _, text in docs))
     return docs
 

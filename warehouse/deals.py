@@ -146,6 +146,10 @@ def id_list(ids: list[str]) -> str:
     return "\x1f".join(ids)
 
 
+# The held session's cache entry where pipeline.read_documents keeps the dates of the documents it read, for
+# the load of their deals (load_extractions takes them out).
+KEPT_DATES = "published"
+
 # One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions,
 # id_list(doc_ids)).
 LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extracted_at, documents, mentions, doc_ids) "
@@ -219,7 +223,7 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
     # Dates that pipeline.read_documents kept when it read these documents (a held session's, until it lets go).
-    kept = cache.get("published", {}) if cache is not None else {}
+    kept = cache.get(KEPT_DATES, {}) if cache is not None else {}
     published = {doc_id: kept.pop(doc_id) for doc_id in doc_ids if doc_id in kept}
     new_ids = [d for d in new if d not in old]
     if not new_ids:

@@ -8,7 +8,7 @@ import pytest
 
 from models.records import Deal, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
-from warehouse.deals import load_extractions
+from warehouse.deals import KEPT_DATES, load_extractions
 from warehouse.load import deal_key, load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, document_texts, run_sql
 
@@ -102,13 +102,13 @@ def test_a_new_deal_is_dated_by_its_earliest_document_whichever_texts_the_sessio
         load_poll(conn, _poll(*docs.values()), SOURCE, 3)
     cache: dict = {}
     with engine.connect() as conn:
-        texts = document_texts(conn, [docs[name].doc_id for name in read], cache.setdefault("published", {}))
+        texts = document_texts(conn, [docs[name].doc_id for name in read], cache.setdefault(KEPT_DATES, {}))
     assert len(texts) == len(read)
     with engine.begin() as conn:
         new = load_extractions(conn, [(docs["wire"].doc_id, [_deal()]),
                                       (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
     assert [(str(row["announced_date"]), row["sources"]) for row in new] == [("2025-02-03", 2)]
-    assert cache["published"] == {}
+    assert cache[KEPT_DATES] == {}
 
 
 def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine):

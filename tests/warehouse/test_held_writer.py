@@ -195,4 +195,3 @@ def test_a_trim_that_cannot_free_enough_never_fails_the_use_before_it(warehouse,
             limit, count = conn.exec_driver_sql(
                 "SELECT current_setting('memory_limit'), count(*) FROM documents").one()
     assert count == 50000 and limit.startswith("122")  # the writer's 128 MB (DuckDB shows MiB)
-

@@ -10,8 +10,10 @@ import atexit
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from spacy.language import Language
 
@@ -31,10 +33,12 @@ def _start(model: str) -> None:
     _NLP = build_nlp(model)
 
 
-def _extract(texts: list[str]) -> list[list[Deal]]:
+def _extract(texts: list[str], then: Callable[[list, list[list[Deal]]], Any] | None = None,
+             keys: list | None = None) -> list[list[Deal]] | tuple[list[list[Deal]], Any]:
     from . import extract_many
 
-    return extract_many(texts, _NLP)
+    deals = extract_many(texts, _NLP)
+    return deals if then is None else (deals, then(keys, deals))
 
 
 def _pool(model: str, processes: int) -> ProcessPoolExecutor:
@@ -63,19 +67,37 @@ def _chunks(texts: list[str], n: int) -> list[list[str]]:
 def extract_parallel(texts: list[str], nlp: Language, processes: int) -> list[list[Deal]]:
     """extract_many over `processes` long-lived workers running the model `nlp` runs; results in input order.
     A worker that dies (killed, out of memory) costs a restart of the pool and this batch done in-process."""
+    return extract_then(texts, nlp, processes)[0]
+
+
+def extract_then(texts: list[str], nlp: Language, processes: int,
+                 then: Callable[[list, list[list[Deal]]], Any] | None = None,
+                 keys: list | None = None) -> tuple[list[list[Deal]], list]:
+    """extract_parallel, and (`then`) further work on the deals where they were extracted: each worker also
+    returns then(its share of `keys`, its share of the deals), one value per share of the batch, in order.
+    `then` must pickle (a module's function, or a functools.partial of one)."""
     from .pipeline import RULES_ONLY, extract_many, model_name
 
     name = model_name(nlp)
     model = "" if name == RULES_ONLY else name.split()[0]
     pool = _pool(model, processes)
+    keys = list(keys) if keys is not None else [None] * len(texts)
     try:
         # Two chunks per worker: one chunk dense with deals no longer leaves the other worker idle for long.
-        parts = [pool.submit(_extract, chunk) for chunk in _chunks(texts, 2 * processes)]
-        return [deals for part in parts for deals in part.result()]
+        parts, at = [], 0
+        for chunk in _chunks(texts, 2 * processes):
+            parts.append(pool.submit(_extract, chunk) if then is None
+                         else pool.submit(_extract, chunk, then, keys[at:at + len(chunk)]))
+            at += len(chunk)
+        results = [part.result() for part in parts]
     except BrokenProcessPool:
         log.warning("an extraction worker died; extracting this batch in-process and restarting the workers")
         shutdown(model, processes)
-        return extract_many(texts, nlp)
+        deals = extract_many(texts, nlp)
+        return deals, [] if then is None else [then(keys, deals)]
+    if then is None:
+        return [deals for part in results for deals in part], []
+    return [deals for part, _ in results for deals in part], [extra for _, extra in results]
 
 
 def shutdown(model: str | None = None, processes: int | None = None) -> None:

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from models.records import Deal, PollResult, SourceState
 from warehouse import held_cache, init_warehouse, note_cached, open_warehouse
 from warehouse.deals import KEPT_DATES, load_companies, load_extractions
 from warehouse.load import load_poll, mark_window_done
+from warehouse.matching import Extractions, PreparedMentions, prepare_mentions
 from warehouse.queries import document_ids_to_extract, document_texts
 from warehouse.state import read_source_state
 
@@ -196,19 +198,26 @@ def extract_processes(settings: Settings) -> int:
     return settings.extract_processes or len(os.sched_getaffinity(0))
 
 
-def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[Deal]]]:
+def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> Extractions:
     """Extract deals from a batch of (doc_id, text); one odd document yields no deals, never an error.
-    Batches of PARALLEL_MIN_DOCS or more go to the worker processes (started on first use, kept after)."""
-    from extractors import extract_many
-    from extractors.workers import extract_parallel
+    Batches of PARALLEL_MIN_DOCS or more go to the worker processes (started on first use, kept after), which
+    also do the per-mention part of loading them (matching.prepare_mentions), in parallel instead of in the load."""
+    from extractors import EXTRACTOR_VERSION, extract_many
+    from extractors.workers import extract_then
 
     nlp = get_nlp(settings.spacy_model)
     texts, processes = [text for _, text in docs], extract_processes(settings)
+    ids = [doc_id for doc_id, _ in docs]
+    prepared = None
     if processes > 1 and len(docs) >= PARALLEL_MIN_DOCS:
-        results = extract_parallel(texts, nlp, processes)
+        results, parts = extract_then(texts, nlp, processes, partial(prepare_mentions, version=EXTRACTOR_VERSION),
+                                      ids)
+        prepared = PreparedMentions(EXTRACTOR_VERSION)
+        for part in parts:
+            prepared.extend(part)
     else:
         results = extract_many(texts, nlp)
-    return [(doc_id, deals) for (doc_id, _), deals in zip(docs, results)]
+    return Extractions(zip(ids, results), prepared)
 
 
 def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:

@@ -1,11 +1,19 @@
-"""The DuckDB warehouse: engine, schema and upgrades, bulk loads, views, read-only queries, export."""
+"""The DuckDB warehouse: engine, schema and upgrades, bulk loads, views, read-only queries, export.
 
-from warehouse.engine import (
-    WarehouseBusy, WarehouseError, connect_read_only, held_cache, held_warehouse, note_cached, open_warehouse,
-)
-from warehouse.schema import init_warehouse, schema_version
+The names below are imported on first use, not with the package: the extraction workers import
+warehouse.matching, and loading DuckDB, SQLAlchemy and Arrow as well would cost each of them ~80 MB."""
 
-__all__ = [
-    "WarehouseBusy", "WarehouseError", "connect_read_only", "held_cache", "held_warehouse", "init_warehouse",
-    "note_cached", "open_warehouse", "schema_version",
-]
+from importlib import import_module
+
+_EXPORTS = {
+    "WarehouseBusy": "warehouse.engine", "WarehouseError": "warehouse.engine", "connect_read_only": "warehouse.engine",
+    "held_cache": "warehouse.engine", "held_warehouse": "warehouse.engine", "note_cached": "warehouse.engine",
+    "open_warehouse": "warehouse.engine", "init_warehouse": "warehouse.schema", "schema_version": "warehouse.schema",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'warehouse' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

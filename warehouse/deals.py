@@ -3,16 +3,16 @@ view merges them)."""
 
 from __future__ import annotations
 
-import math
 import operator
-from collections import defaultdict
 
 import pyarrow as pa
 import sqlalchemy as sa
 
 from models.records import Deal
 from warehouse.engine import raw_connection
-from warehouse.load import _hash, _insert, deal_family, deal_key, now_utc, party_key
+from warehouse.identity import short_hash
+from warehouse.load import _insert, now_utc
+from warehouse.matching import Extractions, KnownMentions, PreparedMentions, mention, prepare_mentions
 from warehouse.views import DEAL_FIELDS as _FIELDS
 
 _EVIDENCE_SCHEMA = pa.schema([
@@ -23,117 +23,6 @@ _EVIDENCE_SCHEMA = pa.schema([
     ("price_text", pa.string()), ("currency", pa.string()), ("price_amount", pa.float64()),
     ("country", pa.string()), ("region", pa.string()), ("confidence", pa.float64()),
 ])
-
-
-def _mention(deal_id: str | None, doc_id: str, deal_type: str | None, seller: str | None, buyer: str | None,
-             asset: str | None, capacity_mw: float | None, price_usd: float | None) -> tuple:
-    """What matching reads of a mention, computed once: (deal_id, doc_id, family, seller, buyer and asset keys,
-    capacity, price)."""
-    return (deal_id, doc_id, deal_family(deal_type), party_key(seller), party_key(buyer),
-            party_key(asset) if asset else "", capacity_mw, price_usd)
-
-
-def _same_deal(m: tuple, c: tuple) -> bool:
-    """Two mentions tell one deal: same family, no conflicting party, and a party plus a detail in common."""
-    if m[2] != c[2]:
-        return False
-    shared = 0
-    for i in (3, 4):  # seller, buyer
-        a, b = m[i], c[i]
-        if a and b:
-            if a != b:
-                return False
-            shared += 1
-    asset = bool(m[5] and m[5] == c[5])
-    figure = any(m[i] and c[i] and abs(m[i] - c[i]) <= 0.01 * max(m[i], c[i]) for i in (6, 7))
-    return shared == 2 or (shared == 1 and (asset or figure)) or (asset and figure)
-
-
-# Figures within 1% of each other (what _same_deal calls the same) are at most 0.34 buckets of this width apart
-# on a log scale (-log 0.99 / log 1.03), so a stored figure indexed under its bucket and the neighbour nearer to
-# it is found by a look-up of the other's bucket alone.
-_BUCKET = math.log(1.03)
-_log, _floor = math.log, math.floor
-
-
-def _keys(m: tuple) -> tuple[list[int], list[int]]:
-    """(keys a stored mention is indexed under, keys a new mention looks up). Every way _same_deal accepts a
-    pair needs one key in common: both parties; a party (same role) and the asset; a party and a figure; the
-    asset and a figure; the family is in each. Keys are hashes: a collision only adds a candidate, which
-    _same_deal then turns down."""
-    family, seller, buyer, asset = m[2], m[3], m[4], m[5]
-    heads, stored = [], []  # heads: a party in its role, or the asset, each with the family
-    if seller:
-        heads.append(hash((family, 3, seller)))
-        if buyer:
-            stored.append(hash((family, seller, buyer)))
-    if buyer:
-        heads.append(hash((family, 4, buyer)))
-    if asset:
-        for head in heads:
-            stored.append(hash((head, asset)))
-        heads.append(hash((family, 5, asset)))
-    probe = stored[:]
-    if heads:
-        for kind in (6, 7):
-            value = m[kind]
-            if value and value > 0:
-                x = _log(value) / _BUCKET
-                b = _floor(x)
-                near = b + 1 if x - b >= 0.5 else b - 1
-                for head in heads:
-                    key = hash((head, kind, b))
-                    stored += (key, hash((head, kind, near)))
-                    probe.append(key)
-    return stored, probe
-
-
-class _KnownMentions:
-    """Stored mentions indexed by _keys, so that a new mention is compared only with mentions that could be
-    the same deal.
-
-    Built from the warehouse once per load, or once per held writer session and then kept up to date by the
-    loads themselves (nobody else can write while the session holds the file)."""
-
-    def __init__(self, rows: list[tuple]):
-        self.rows: list[tuple] = []
-        self.deal_ids: set[str] = set()
-        self.docs: set[str] = set()
-        self._index: defaultdict[int, list[int]] = defaultdict(list)  # match() reads it with .get: adds nothing
-        for row in rows:
-            self.add(row)
-
-    def add(self, m: tuple) -> None:
-        self.add_keyed(m, _keys(m)[0])
-
-    def add_keyed(self, m: tuple, keys: list[int]) -> None:
-        index, n = self._index, len(self.rows)
-        for key in keys:
-            index[key].append(n)
-        self.rows.append(m)
-        self.deal_ids.add(m[0])
-        self.docs.add(m[1])
-
-    def drop_docs(self, doc_ids: list[str]) -> set[str]:
-        """Forget the mentions of these documents (they are being replaced); returns their deal ids."""
-        gone = self.docs.intersection(doc_ids)
-        if not gone:
-            return set()
-        old = {m[0] for m in self.rows if m[1] in gone}
-        self.__init__([m for m in self.rows if m[1] not in gone])
-        return old
-
-    def match(self, m: tuple, probe: list[int]) -> str | None:
-        """deal_id of the first (oldest) known mention of the same deal, as a scan in order would find."""
-        index, rows, best = self._index, self.rows, len(self.rows)
-        for key in probe:  # each list ascends: stop at its first match or at the best so far
-            for i in index.get(key, ()):
-                if i >= best:
-                    break
-                if _same_deal(m, rows[i]):
-                    best = i
-                    break
-        return rows[best][0] if best < len(rows) else None
 
 
 # DuckDB turns a list parameter into a LIST value id by value (~1 ms for a batch's 500 ids, a load's costliest
@@ -160,38 +49,45 @@ _EVIDENCE_ATTRS = operator.attrgetter("evidence", "start", "end", "extractor_ver
 _MERGED_ATTRS = operator.attrgetter(*_FIELDS)
 
 
-def _evidence_table(extractions: list[tuple[str, list[Deal]]], version: str, known: _KnownMentions,
+def _evidence_table(extractions: list[tuple[str, list[Deal]]], prepared: PreparedMentions, known: KnownMentions,
                     new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, Deal]]]:
     """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`), and the
     (deal_id, doc_id, deal) of each row."""
-    ids, rows = [], []
+    rows = []
     match, add, known_ids = known.match, known.add_keyed, known.deal_ids
-    for doc_id, deals in extractions:
-        for i, deal in enumerate(deals):
-            m = _mention(None, doc_id, deal.deal_type, deal.seller, deal.buyer, deal.asset, deal.capacity_mw,
-                         deal.price_usd)
-            stored, probe = _keys(m)
-            deal_id = match(m, probe) or deal_key(deal, doc_id)
-            if deal_id not in known_ids:
-                new[deal_id] = None
-            add((deal_id,) + m[1:], stored)
-            ids.append(_hash(doc_id, version, i, deal.start, deal.end))
-            rows.append((deal_id, doc_id, deal))
-    deal_ids, docs, told = zip(*rows) if rows else ((), (), ())
-    sentence, start, end, versions, confidence, *fields = (zip(*map(_EVIDENCE_ATTRS, told)) if told
+    told = [(doc_id, deal) for doc_id, deals in extractions for deal in deals]
+    for (doc_id, deal), m, (stored, probe), own in zip(told, prepared.mentions, prepared.keys, prepared.own_ids):
+        deal_id = match(m, probe) or own
+        if deal_id not in known_ids:
+            new[deal_id] = None
+        add((deal_id,) + m[1:], stored)
+        rows.append((deal_id, doc_id, deal))
+    version = prepared.version
+    deal_ids, docs, deals = zip(*rows) if rows else ((), (), ())
+    sentence, start, end, versions, confidence, *fields = (zip(*map(_EVIDENCE_ATTRS, deals)) if deals
                                                            else [()] * (5 + len(_FIELDS)))
-    cols = {"evidence_id": ids, "deal_id": deal_ids, "doc_id": docs, "sentence": sentence, "start_char": start,
-            "end_char": end, "extractor_version": [v or version for v in versions],
+    cols = {"evidence_id": prepared.evidence_ids, "deal_id": deal_ids, "doc_id": docs, "sentence": sentence,
+            "start_char": start, "end_char": end, "extractor_version": [v or version for v in versions],
             "confidence": [float(c or 0) for c in confidence], **dict(zip(_FIELDS, fields))}
     return pa.table(cols, schema=_EVIDENCE_SCHEMA), rows
 
 
-def stored_mentions(raw) -> _KnownMentions:
+def _prepared(extractions: list[tuple[str, list[Deal]]], version: str) -> PreparedMentions:
+    """The extraction workers' preparation of these mentions if they made one for this version, else made here."""
+    prepared = extractions.prepared if isinstance(extractions, Extractions) else None
+    if (prepared is None or prepared.version != version or prepared.documents != len(extractions)
+            or len(prepared.mentions) != sum(len(deals) for _, deals in extractions)):
+        doc_ids, deals = zip(*extractions)
+        prepared = prepare_mentions(list(doc_ids), list(deals), version)
+    return prepared
+
+
+def stored_mentions(raw) -> KnownMentions:
     """Every stored mention, indexed for matching. Read through DuckDB's own cursor: it is the one read that
     grows with the warehouse, so a held writer session reads it once, not once per load."""
     rows = raw.execute("SELECT deal_id, doc_id, deal_type, seller, buyer, asset, capacity_mw, price_usd "
                        "FROM deal_evidence").fetchall()
-    return _KnownMentions([_mention(*row) for row in rows])
+    return KnownMentions([mention(*row) for row in rows])
 
 
 def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str,
@@ -212,14 +108,14 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     replaced = bool(known.docs.intersection(doc_ids))
     old = known.drop_docs(doc_ids)  # deals these documents told before: not new if told again
     new: dict[str, None] = {}
-    evidence, rows = _evidence_table(extractions, version, known, new)
+    evidence, rows = _evidence_table(extractions, _prepared(extractions, version), known, new)
     if replaced:
         raw.execute(f"DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(doc_ids)])
     if evidence.num_rows:  # by position: _EVIDENCE_SCHEMA lists the table's columns in order (a test checks)
         raw.from_arrow(evidence).insert_into("deal_evidence")
     now = now_utc()
-    raw.execute(LOG_BATCH, [_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids), evidence.num_rows,
-                            id_list(doc_ids)])
+    raw.execute(LOG_BATCH, [short_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids),
+                            evidence.num_rows, id_list(doc_ids)])
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
     # Dates that pipeline.read_documents kept when it read these documents (a held session's, until it lets go).
@@ -263,7 +159,8 @@ def _merge(deal_ids: list[str], mentions: list[tuple[str, str, Deal]], dates: di
 
 def load_companies(conn: sa.Connection, companies: list[dict]) -> int:
     """Upsert the bundled company registry into the companies table."""
-    rows = [{"company_id": _hash(c["name"]), "name": c["name"], "aliases": "|".join(c.get("aliases") or []) or None,
+    rows = [{"company_id": short_hash(c["name"]), "name": c["name"],
+             "aliases": "|".join(c.get("aliases") or []) or None,
              "ticker": c.get("ticker"), "cik": c.get("cik"), "kind": c.get("kind")} for c in companies]
     schema = pa.schema([(k, pa.string()) for k in ("company_id", "name", "aliases", "ticker", "cik", "kind")])
     return _insert(conn, "companies", rows, schema,

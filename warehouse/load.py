@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import pyarrow as pa
 import sqlalchemy as sa
 
-from models.records import Deal, FetchedDocument, FetchRecord, Failure, PollResult, normalise_url
+from models.records import FetchedDocument, FetchRecord, Failure, PollResult, normalise_url
 from warehouse import dedup
 from warehouse.engine import raw_connection
+from warehouse.identity import short_hash
 
-_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc",
-             "lp", "sa", "ag", "nv", "se", "the", "holdings", "group"}
-TRANSFER_TYPES = {"asset_sale", "acquisition", "merger"}
 
 
 @dataclass
@@ -40,10 +35,6 @@ def utc_naive(value: datetime | None) -> datetime | None:
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def _hash(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:16]
 
 
 def _insert(conn: sa.Connection, table: str, rows: list[dict], schema: pa.Schema, conflict: str) -> int:
@@ -184,7 +175,7 @@ def record_fetches(conn: sa.Connection, fetches: list[FetchRecord], now: datetim
         if f.not_modified:
             continue
         at = utc_naive(f.fetched_at) or now
-        rows.append({"fetch_id": _hash(f.url, at.isoformat(), i), "url": f.url, "source": f.source,
+        rows.append({"fetch_id": short_hash(f.url, at.isoformat(), i), "url": f.url, "source": f.source,
                      "status": f.status, "bytes": f.bytes, "elapsed_s": f.elapsed_s, "error": f.error,
                      "not_modified": f.not_modified, "fetched_at": at})
     return _insert(conn, "fetches", rows, _FETCH_SCHEMA, "ON CONFLICT DO NOTHING")
@@ -248,46 +239,6 @@ def load_poll(conn: sa.Connection, result: PollResult, source: dict, max_attempt
 
 def _cursor(conn: sa.Connection, name: str) -> str | None:
     return conn.execute(sa.text("SELECT cursor FROM sources WHERE name = :n"), {"n": name}).scalar()
-
-
-@lru_cache(maxsize=65536)  # every load compares each new mention with the stored ones: names repeat
-def norm_party(name: str | None) -> str:
-    """'Bitfarms Ltd.' -> 'bitfarms': the key used to merge mentions of one deal across outlets."""
-    if not name:
-        return ""
-    words = re.sub(r"[^a-z0-9 ]+", " ", name.lower()).split()
-    return " ".join(w for w in words if w not in _SUFFIXES)
-
-
-_GENERIC_FIRST = {"american", "first", "global", "new", "north", "south", "united", "great", "royal", "canadian",
-                  "pan", "gold", "mining", "power", "energy", "digital", "data", "bit", "us", "hut", "core"}
-
-
-@lru_cache(maxsize=65536)
-def party_key(name: str | None) -> str:
-    """Outlets write 'Hashgrid' and 'Hashgrid Mining Corp.': the distinctive first word carries the identity."""
-    words = norm_party(name).split()
-    if not words:
-        return ""
-    return " ".join(words[:2]) if words[0] in _GENERIC_FIRST or len(words[0]) <= 2 else words[0]
-
-
-def deal_family(deal_type: str | None) -> str:
-    """Outlets call one transfer a sale, an acquisition or a merger: those compare as one family."""
-    return "transfer" if deal_type in TRANSFER_TYPES else (deal_type or "")
-
-
-def deal_key(deal: Deal, doc_id: str) -> str:
-    """Mentions with the same parties (or, lacking them, the same asset) are one deal."""
-    family = deal_family(deal.deal_type)
-    seller, buyer = party_key(deal.seller), party_key(deal.buyer)
-    if seller and buyer:
-        return _hash(family, seller, buyer)
-    asset = norm_party(deal.asset)
-    if asset and (seller or buyer):
-        return _hash(family, seller or buyer, asset)
-    # Too little to merge on safely: the deal stays tied to its document.
-    return _hash(family, seller, buyer, asset, deal.capacity_mw, deal.price_usd, doc_id)
 
 
 def mark_window_done(conn: sa.Connection, source: str, window: tuple, documents: int) -> None:

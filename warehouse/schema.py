@@ -12,7 +12,7 @@ from models.tables import SCHEMA_VERSION, Base, ExtractionBatch
 from warehouse import dedup
 from warehouse.engine import WarehouseError, raw_connection
 from warehouse.deals import ID_LIST, LOG_BATCH, id_list
-from warehouse.load import _hash
+from warehouse.identity import short_hash
 from warehouse.views import VIEWS
 
 
@@ -52,7 +52,7 @@ def log_extraction_marks(conn: sa.Connection) -> None:
         ids = id_list(doc_ids)
         mentions = raw.execute(f"SELECT count(*) FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))",
                                [ids]).fetchone()[0]
-        raw.execute(LOG_BATCH, [_hash("upgrade", version, *doc_ids), version, now, len(doc_ids), mentions, ids])
+        raw.execute(LOG_BATCH, [short_hash("upgrade", version, *doc_ids), version, now, len(doc_ids), mentions, ids])
     indexes = raw.execute("SELECT index_name, sql FROM duckdb_indexes() WHERE table_name = 'documents'").fetchall()
     for name, _ in indexes:
         raw.execute(f'DROP INDEX "{name}"')

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+from functools import partial
 
 import psutil
 import pytest
 
 from extractors import build_nlp, extract_many
-from extractors.workers import extract_parallel, shutdown
+from extractors.workers import extract_parallel, extract_then, shutdown
+from warehouse.matching import prepare_mentions
 
 SALE = ("Riot Platforms agreed to sell its 200 MW Rockdale site in Texas to Northline Infrastructure Partners "
         "for $185 million in cash, the companies said on Tuesday.")
@@ -42,3 +44,19 @@ def test_a_killed_worker_costs_a_restart_and_the_batch_still_has_its_deals(nlp, 
     assert [[d.to_json() for d in r] for r in after_kill] == expected
     assert [[d.to_json() for d in r] for r in restarted] == expected
     assert "extraction worker died" in caplog.text
+
+
+def test_workers_prepare_the_load_of_their_deals_exactly_as_this_process_would(nlp):
+    """Match keys made in a worker must equal ours: a worker's own hash() seed would make them differ."""
+    texts = [SALE, "Quarterly output rose.", SALE.replace("Riot Platforms", "Cipher Mining")] * 4
+    ids = [f"doc{i}" for i in range(len(texts))]
+    try:
+        deals, parts = extract_then(texts, nlp, 2, partial(prepare_mentions, version="t1"), ids)
+    finally:
+        shutdown()
+    assert len(parts) > 1  # the batch was shared out
+    here = prepare_mentions(ids, deals, "t1")
+    there = parts[0]
+    for part in parts[1:]:
+        there.extend(part)
+    assert there == here and len(here.mentions) == 8

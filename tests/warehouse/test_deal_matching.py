@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 from models.records import Deal, FetchedDocument, PollResult
 from warehouse import init_warehouse, open_warehouse
-from warehouse.deals import _keys, _KnownMentions, _mention, _same_deal, load_extractions
+from warehouse.deals import load_extractions
 from warehouse.load import load_poll
+from warehouse.matching import Extractions, KnownMentions, match_keys, mention, prepare_mentions, same_deal
 
 PARTIES = ["Hashgrid Mining Corp.", "Andes Compute", "Norvolt", "Bitfarms Ltd.", "Riot Platforms", "Cipher Mining",
            "TeraWulf", "Sympatheia Power Fund", "Hut 8", None]
@@ -18,19 +19,19 @@ ASSETS = ["Rio Verde", "Paso Pe", "Rockdale", "Lake Mariner", "Yguazu", None]
 
 def _random_mention(rng: random.Random, i: int) -> tuple:
     figure = lambda: rng.choice([None, 40.0, 40.3, 40.5, 41.0, 70.0, 18e6, 18.1e6, 30e6])  # noqa: E731
-    return _mention(f"deal{i}", f"doc{i % 37}", rng.choice(["asset_sale", "acquisition", "hosting", "merger"]),
+    return mention(f"deal{i}", f"doc{i % 37}", rng.choice(["asset_sale", "acquisition", "hosting", "merger"]),
                     rng.choice(PARTIES), rng.choice(PARTIES), rng.choice(ASSETS), figure(), figure())
 
 
 def test_the_index_finds_the_first_stored_mention_a_full_scan_would():
     rng = random.Random(7)
     stored = [_random_mention(rng, i) for i in range(120)]
-    known = _KnownMentions(stored)
+    known = KnownMentions(stored)
     matched = 0
     for i in range(120, 920):
         probe = _random_mention(rng, i)
-        by_scan = next((m[0] for m in stored if _same_deal(probe, m)), None)
-        assert known.match(probe, _keys(probe)[1]) == by_scan, probe
+        by_scan = next((m[0] for m in stored if same_deal(probe, m)), None)
+        assert known.match(probe, match_keys(probe)[1]) == by_scan, probe
         matched += by_scan is not None
     assert 200 < matched < 700  # both outcomes are exercised
 
@@ -38,9 +39,9 @@ def test_the_index_finds_the_first_stored_mention_a_full_scan_would():
 def test_figures_within_one_percent_match_across_bucket_edges():
     for capacity in (10.0, 33.3, 99.99, 100.0, 1234.5, 5e6):
         for other in (capacity * 1.0099, capacity * 0.9901, capacity * 1.0101):
-            a = _mention("a", "d1", "asset_sale", "Hashgrid", None, None, capacity, None)
-            b = _mention("b", "d2", "asset_sale", "Hashgrid", None, None, other, None)
-            assert (_KnownMentions([a]).match(b, _keys(b)[1]) == "a") == _same_deal(b, a)
+            a = mention("a", "d1", "asset_sale", "Hashgrid", None, None, capacity, None)
+            b = mention("b", "d2", "asset_sale", "Hashgrid", None, None, other, None)
+            assert (KnownMentions([a]).match(b, match_keys(b)[1]) == "a") == same_deal(b, a)
 
 
 def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehouse_path):
@@ -67,3 +68,37 @@ def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehous
     sale_row = next(r for r in new if r["deal_type"] == "asset_sale")
     assert (sale_row["capacity_mw"], sale_row["price_usd"], sale_row["sources"]) == (40.0, 18e6, 2)
     assert str(sale_row["announced_date"]) == "2025-03-01" and sale_row["confidence"] == 0.9
+
+
+def _stored(conn) -> tuple[list, list]:
+    return (conn.exec_driver_sql("SELECT * FROM deal_evidence ORDER BY evidence_id").fetchall(),
+            conn.exec_driver_sql("SELECT * FROM deals ORDER BY deal_id").fetchall())
+
+
+def test_a_load_of_mentions_prepared_by_the_workers_stores_what_a_load_preparing_them_itself_does(tmp_path):
+    docs = [FetchedDocument(url=f"https://wire.example/{i}", text=f"Release number {i} about a site sale.",
+                            title=f"Release {i}", source="wire", published_at=datetime(2025, 3, i, tzinfo=timezone.utc))
+            for i in (1, 2, 3)]
+    pairs = [(docs[0].doc_id, [Deal("asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute",
+                                    capacity_mw=40.0, evidence="sold", start=0, end=4, confidence=0.6)]),
+             (docs[1].doc_id, [Deal("acquisition", seller="Hashgrid", buyer="Andes Compute Inc.", price_usd=18e6,
+                                    evidence="bought", start=3, end=9, confidence=0.9),
+                               Deal("hosting", seller="Norvolt", buyer="Riot Platforms", capacity_mw=70.0,
+                                    evidence="hosts", start=5, end=10, confidence=0.7)]),
+             (docs[2].doc_id, [])]
+    ids, deals = [d for d, _ in pairs], [x for _, x in pairs]
+    results = []
+    for name, extractions in [("here", pairs), ("prepared", Extractions(pairs, prepare_mentions(ids, deals, "t1"))),
+                              # made for another extractor version: its evidence ids would be wrong, so redone
+                              ("stale", Extractions(pairs, prepare_mentions(ids, deals, "t0")))]:
+        path = tmp_path / f"{name}.duckdb"
+        with open_warehouse(path) as engine:
+            init_warehouse(engine)
+            with engine.begin() as conn:
+                load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
+                                                                           "url": "http://127.0.0.1/w.xml"}, 3)
+                new = load_extractions(conn, extractions, "t1")
+                results.append((sorted(new, key=lambda r: r["deal_id"]), *_stored(conn)))
+    assert results[0] == results[1] == results[2]
+    new, evidence, merged = results[0]
+    assert len(evidence) == 3 and len(merged) == len(new) == 2  # the sale and the acquisition are one deal

@@ -9,7 +9,8 @@ import pytest
 from models.records import Deal, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
 from warehouse.deals import KEPT_DATES, load_extractions
-from warehouse.load import deal_key, load_documents, load_poll, record_failures
+from warehouse.identity import deal_key
+from warehouse.load import load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, document_texts, run_sql
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures",

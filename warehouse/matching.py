@@ -1,0 +1,167 @@
+"""Matching a mention to the deal it tells: the comparison, the keys that find candidates without a scan, the
+index of known mentions, and the per-mention part of that work, which needs nothing stored.
+
+Plain Python (no DuckDB, SQLAlchemy or Arrow): the extraction workers import it to run prepare_mentions on
+their share of a batch, in parallel, so that the load, which holds the warehouse, only looks keys up."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from models.records import Deal
+from warehouse.identity import deal_family, deal_key, party_key, short_hash
+
+
+def mention(deal_id: str | None, doc_id: str, deal_type: str | None, seller: str | None, buyer: str | None,
+            asset: str | None, capacity_mw: float | None, price_usd: float | None) -> tuple:
+    """What matching reads of a mention, computed once: (deal_id, doc_id, family, seller, buyer and asset keys,
+    capacity, price)."""
+    return (deal_id, doc_id, deal_family(deal_type), party_key(seller), party_key(buyer),
+            party_key(asset) if asset else "", capacity_mw, price_usd)
+
+
+def same_deal(m: tuple, c: tuple) -> bool:
+    """Two mentions tell one deal: same family, no conflicting party, and a party plus a detail in common."""
+    if m[2] != c[2]:
+        return False
+    shared = 0
+    for i in (3, 4):  # seller, buyer
+        a, b = m[i], c[i]
+        if a and b:
+            if a != b:
+                return False
+            shared += 1
+    asset = bool(m[5] and m[5] == c[5])
+    figure = any(m[i] and c[i] and abs(m[i] - c[i]) <= 0.01 * max(m[i], c[i]) for i in (6, 7))
+    return shared == 2 or (shared == 1 and (asset or figure)) or (asset and figure)
+
+
+# Figures within 1% of each other (what same_deal calls the same) are at most 0.34 buckets of this width apart
+# on a log scale (-log 0.99 / log 1.03), so a stored figure indexed under its bucket and the neighbour nearer to
+# it is found by a look-up of the other's bucket alone.
+_BUCKET = math.log(1.03)
+_log, _floor = math.log, math.floor
+
+
+def match_keys(m: tuple) -> tuple[list[tuple], list[tuple]]:
+    """(keys a stored mention is indexed under, keys a new mention looks up). Every way same_deal accepts a
+    pair needs one key in common: both parties; a party (same role) and the asset; a party and a figure; the
+    asset and a figure; the family is in each. Keys are tuples of strings and numbers, the same in every
+    process (Python's hash() of a string is not: each worker process has its own seed)."""
+    family, seller, buyer, asset = m[2], m[3], m[4], m[5]
+    heads, stored = [], []  # heads: a party in its role, or the asset, each with the family
+    if seller:
+        heads.append((family, 3, seller))
+        if buyer:
+            stored.append((family, seller, buyer))
+    if buyer:
+        heads.append((family, 4, buyer))
+    if asset:
+        for head in heads:
+            stored.append((head, asset))
+        heads.append((family, 5, asset))
+    probe = stored[:]
+    if heads:
+        for kind in (6, 7):
+            value = m[kind]
+            if value and value > 0:
+                x = _log(value) / _BUCKET
+                b = _floor(x)
+                near = b + 1 if x - b >= 0.5 else b - 1
+                for head in heads:
+                    key = (head, kind, b)
+                    stored += (key, (head, kind, near))
+                    probe.append(key)
+    return stored, probe
+
+
+class KnownMentions:
+    """Stored mentions indexed by match_keys, so that a new mention is compared only with mentions that could
+    be the same deal.
+
+    Built from the warehouse once per load, or once per held writer session and then kept up to date by the
+    loads themselves (nobody else can write while the session holds the file)."""
+
+    def __init__(self, rows: list[tuple]):
+        self.rows: list[tuple] = []
+        self.deal_ids: set[str] = set()
+        self.docs: set[str] = set()
+        self._index: defaultdict[tuple, list[int]] = defaultdict(list)  # match() reads it with .get: adds nothing
+        for row in rows:
+            self.add(row)
+
+    def add(self, m: tuple) -> None:
+        self.add_keyed(m, match_keys(m)[0])
+
+    def add_keyed(self, m: tuple, keys: list[tuple]) -> None:
+        index, n = self._index, len(self.rows)
+        for key in keys:
+            index[key].append(n)
+        self.rows.append(m)
+        self.deal_ids.add(m[0])
+        self.docs.add(m[1])
+
+    def drop_docs(self, doc_ids: list[str]) -> set[str]:
+        """Forget the mentions of these documents (they are being replaced); returns their deal ids."""
+        gone = self.docs.intersection(doc_ids)
+        if not gone:
+            return set()
+        old = {m[0] for m in self.rows if m[1] in gone}
+        self.__init__([m for m in self.rows if m[1] not in gone])
+        return old
+
+    def match(self, m: tuple, probe: list[tuple]) -> str | None:
+        """deal_id of the first (oldest) known mention of the same deal, as a scan in order would find."""
+        index, rows, best = self._index, self.rows, len(self.rows)
+        for key in probe:  # each list ascends: stop at its first match or at the best so far
+            for i in index.get(key, ()):
+                if i >= best:
+                    break
+                if same_deal(m, rows[i]):
+                    best = i
+                    break
+        return rows[best][0] if best < len(rows) else None
+
+
+@dataclass
+class PreparedMentions:
+    """Per mention of a batch, in order: everything a load needs that depends on nothing stored."""
+
+    version: str  # the extractor version the evidence ids were made with
+    documents: int = 0
+    mentions: list[tuple] = field(default_factory=list)  # mention() with no deal_id
+    keys: list[tuple[list[tuple], list[tuple]]] = field(default_factory=list)  # match_keys()
+    own_ids: list[str] = field(default_factory=list)  # deal_key(): the deal's id if it matches no known mention
+    evidence_ids: list[str] = field(default_factory=list)
+
+    def extend(self, other: PreparedMentions) -> None:
+        self.documents += other.documents
+        self.mentions += other.mentions
+        self.keys += other.keys
+        self.own_ids += other.own_ids
+        self.evidence_ids += other.evidence_ids
+
+
+def prepare_mentions(doc_ids: list[str], deals: list[list[Deal]], version: str) -> PreparedMentions:
+    """The per-mention work of a load, for each document's deals: keys, own deal id, evidence id."""
+    out = PreparedMentions(version, len(doc_ids))
+    for doc_id, told in zip(doc_ids, deals):
+        for i, deal in enumerate(told):
+            m = mention(None, doc_id, deal.deal_type, deal.seller, deal.buyer, deal.asset, deal.capacity_mw,
+                        deal.price_usd)
+            out.mentions.append(m)
+            out.keys.append(match_keys(m))
+            out.own_ids.append(deal_key(deal, doc_id))
+            out.evidence_ids.append(short_hash(doc_id, version, i, deal.start, deal.end))
+    return out
+
+
+class Extractions(list):
+    """A batch's (doc_id, deals) pairs, as extraction returns them, and (`prepared`) the per-mention part of
+    loading them when the extraction workers worked it out beside the extraction."""
+
+    def __init__(self, pairs=(), prepared: PreparedMentions | None = None):
+        super().__init__(pairs)
+        self.prepared = prepared

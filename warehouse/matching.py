@@ -39,8 +39,9 @@ def same_deal(m: tuple, c: tuple) -> bool:
 
 
 # Figures within 1% of each other (what same_deal calls the same) are at most 0.34 buckets of this width apart
-# on a log scale (-log 0.99 / log 1.03), so a stored figure indexed under its bucket and the neighbour nearer to
-# it is found by a look-up of the other's bucket alone.
+# on a log scale (-log 0.99 / log 1.03), so a stored figure indexed under its bucket is found by a look-up of the
+# other's bucket and the neighbour nearer to it. (Indexing under both and looking up one finds the same, but
+# doubles the index: every stored mention is indexed, only new ones look up.)
 _BUCKET = math.log(1.03)
 _log, _floor = math.log, math.floor
 
@@ -71,9 +72,8 @@ def match_keys(m: tuple) -> tuple[list[tuple], list[tuple]]:
                 b = _floor(x)
                 near = b + 1 if x - b >= 0.5 else b - 1
                 for head in heads:
-                    key = (head, kind, b)
-                    stored += (key, (head, kind, near))
-                    probe.append(key)
+                    stored.append((head, kind, b))
+                    probe += ((head, kind, b), (head, kind, near))
     return stored, probe
 
 

@@ -33,9 +33,18 @@ def same_deal(m: tuple, c: tuple) -> bool:
             if a != b:
                 return False
             shared += 1
+    if shared == 2:
+        return True
     asset = bool(m[5] and m[5] == c[5])
-    figure = any(m[i] and c[i] and abs(m[i] - c[i]) <= 0.01 * max(m[i], c[i]) for i in (6, 7))
-    return shared == 2 or (shared == 1 and (asset or figure)) or (asset and figure)
+    if not (shared or asset):
+        return False
+    # One party or the asset in common: a figure within 1% makes it the same deal (the loop, not any() over a
+    # generator: this runs for every candidate the index offers, ~4 a mention).
+    for i in (6, 7):
+        a, b = m[i], c[i]
+        if a and b and abs(a - b) <= 0.01 * (a if a > b else b):
+            return True
+    return shared == 1 and asset
 
 
 # Figures within 1% of each other (what same_deal calls the same) are at most 0.34 buckets of this width apart

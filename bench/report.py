@@ -30,7 +30,7 @@ def summarise(args, f: dict) -> dict:
         _stage("store", run.store.seconds, run.store.cpu_s, run.store.docs, wpd, "documents, fetch log, cursors",
                run.store.rows),
         _stage("extract", run.extract.seconds, run.extract.cpu_s, run.extract.docs, wpd,
-               f"model load {run.model_load_s:.1f} s apart"),
+               f"model load {run.model_load_s:.1f} s apart; workers also key mentions for the load"),
         _stage("load", run.load.seconds, run.load.cpu_s, run.load.docs, wpd,
                f"mentions matched to deals ({run.resolve.seconds:.2f} s CPU of it), inserted; batch logged",
                run.load.rows),

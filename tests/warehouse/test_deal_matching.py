@@ -44,10 +44,29 @@ def test_figures_within_one_percent_match_across_bucket_edges():
             assert (KnownMentions([a]).match(b, match_keys(b)[1]) == "a") == same_deal(b, a)
 
 
-def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehouse_path):
-    docs = [FetchedDocument(url=f"https://wire.example/{i}", text=f"Release number {i} about a site sale.",
+def _releases() -> list[FetchedDocument]:
+    """Three wire releases, dated 1-3 March 2025."""
+    return [FetchedDocument(url=f"https://wire.example/{i}", text=f"Release number {i} about a site sale.",
                             title=f"Release {i}", source="wire", published_at=datetime(2025, 3, i, tzinfo=timezone.utc))
             for i in (1, 2, 3)]
+
+
+def _load(path, docs: list[FetchedDocument], extractions: list) -> tuple[list[dict], list[tuple], list[dict]]:
+    """Store the documents in a new warehouse and load their deals as extractor t1: (the new deals returned, by
+    deal_id; the stored evidence; the `deals` view's rows)."""
+    with open_warehouse(path) as engine:
+        init_warehouse(engine)
+        with engine.begin() as conn:
+            load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
+                                                                       "url": "http://127.0.0.1/w.xml"}, 3)
+            new = load_extractions(conn, extractions, "t1")
+            evidence = conn.exec_driver_sql("SELECT * FROM deal_evidence ORDER BY evidence_id").fetchall()
+            view = conn.exec_driver_sql("SELECT * FROM deals ORDER BY deal_id").mappings().all()
+    return sorted(new, key=lambda r: r["deal_id"]), evidence, [dict(r) for r in view]
+
+
+def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehouse_path):
+    docs = _releases()
     sale = dict(deal_type="asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute", asset="Rio Verde",
                 evidence="sold", start=0, end=4, extractor_version="t1")
     extractions = [
@@ -57,28 +76,15 @@ def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehous
                                evidence="hosts", start=5, end=10, confidence=0.7)]),
         (docs[2].doc_id, []),
     ]
-    with open_warehouse(warehouse_path) as engine:
-        init_warehouse(engine)
-        with engine.begin() as conn:
-            load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
-                                                                       "url": "http://127.0.0.1/w.xml"}, 3)
-            new = load_extractions(conn, extractions, "t1")
-            view = conn.exec_driver_sql("SELECT * FROM deals ORDER BY deal_id").mappings().all()
-    assert sorted(new, key=lambda r: r["deal_id"]) == [dict(r) for r in view]
+    new, _, view = _load(warehouse_path, docs, extractions)
+    assert new == view
     sale_row = next(r for r in new if r["deal_type"] == "asset_sale")
     assert (sale_row["capacity_mw"], sale_row["price_usd"], sale_row["sources"]) == (40.0, 18e6, 2)
     assert str(sale_row["announced_date"]) == "2025-03-01" and sale_row["confidence"] == 0.9
 
 
-def _stored(conn) -> tuple[list, list]:
-    return (conn.exec_driver_sql("SELECT * FROM deal_evidence ORDER BY evidence_id").fetchall(),
-            conn.exec_driver_sql("SELECT * FROM deals ORDER BY deal_id").fetchall())
-
-
 def test_a_load_of_mentions_prepared_by_the_workers_stores_what_a_load_preparing_them_itself_does(tmp_path):
-    docs = [FetchedDocument(url=f"https://wire.example/{i}", text=f"Release number {i} about a site sale.",
-                            title=f"Release {i}", source="wire", published_at=datetime(2025, 3, i, tzinfo=timezone.utc))
-            for i in (1, 2, 3)]
+    docs = _releases()
     pairs = [(docs[0].doc_id, [Deal("asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute",
                                     capacity_mw=40.0, evidence="sold", start=0, end=4, confidence=0.6)]),
              (docs[1].doc_id, [Deal("acquisition", seller="Hashgrid", buyer="Andes Compute Inc.", price_usd=18e6,
@@ -91,14 +97,7 @@ def test_a_load_of_mentions_prepared_by_the_workers_stores_what_a_load_preparing
     for name, extractions in [("here", pairs), ("prepared", Extractions(pairs, prepare_mentions(ids, deals, "t1"))),
                               # made for another extractor version: its evidence ids would be wrong, so redone
                               ("stale", Extractions(pairs, prepare_mentions(ids, deals, "t0")))]:
-        path = tmp_path / f"{name}.duckdb"
-        with open_warehouse(path) as engine:
-            init_warehouse(engine)
-            with engine.begin() as conn:
-                load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
-                                                                           "url": "http://127.0.0.1/w.xml"}, 3)
-                new = load_extractions(conn, extractions, "t1")
-                results.append((sorted(new, key=lambda r: r["deal_id"]), *_stored(conn)))
+        results.append(_load(tmp_path / f"{name}.duckdb", docs, extractions))
     assert results[0] == results[1] == results[2]
     new, evidence, merged = results[0]
     assert len(evidence) == 3 and len(merged) == len(new) == 2  # the sale and the acquisition are one deal

@@ -34,11 +34,11 @@ def _start(model: str) -> None:
 
 
 def _extract(texts: list[str], then: Callable[[list, list[list[Deal]]], Any] | None = None,
-             keys: list | None = None) -> list[list[Deal]] | tuple[list[list[Deal]], Any]:
+             keys: list | None = None) -> tuple[list[list[Deal]], Any]:
     from . import extract_many
 
     deals = extract_many(texts, _NLP)
-    return deals if then is None else (deals, then(keys, deals))
+    return deals, None if then is None else then(keys, deals)
 
 
 def _pool(model: str, processes: int) -> ProcessPoolExecutor:
@@ -86,18 +86,15 @@ def extract_then(texts: list[str], nlp: Language, processes: int,
         # Two chunks per worker: one chunk dense with deals no longer leaves the other worker idle for long.
         parts, at = [], 0
         for chunk in _chunks(texts, 2 * processes):
-            parts.append(pool.submit(_extract, chunk) if then is None
-                         else pool.submit(_extract, chunk, then, keys[at:at + len(chunk)]))
+            parts.append(pool.submit(_extract, chunk, then, keys[at:at + len(chunk)]))
             at += len(chunk)
         results = [part.result() for part in parts]
     except BrokenProcessPool:
         log.warning("an extraction worker died; extracting this batch in-process and restarting the workers")
         shutdown(model, processes)
         deals = extract_many(texts, nlp)
-        return deals, [] if then is None else [then(keys, deals)]
-    if then is None:
-        return [deals for part in results for deals in part], []
-    return [deals for part, _ in results for deals in part], [extra for _, extra in results]
+        results = [(deals, None if then is None else then(keys, deals))]
+    return [deals for part, _ in results for deals in part], [] if then is None else [extra for _, extra in results]
 
 
 def shutdown(model: str | None = None, processes: int | None = None) -> None:

@@ -36,6 +36,14 @@ _ORG_HEADS = {
     "Investments", "Management", "Systems", "Solutions", "Networks", "Blockchain", "Trust", "Bank",
 }
 _HEAD_HASHES = frozenset(hash_string(h) for h in _ORG_HEADS)
+# Words that end the names of compute and cloud companies ("Meridian AI Cloud", "Vantor Hosting"). The small model
+# tags some of those names as people, or misses them. In a headline ("Signs Hosting Agreement") a capitalised run
+# before one of these words is not a name: there they count only for a span NER found.
+_SERVICE_HEADS = {"Cloud", "Hosting", "Compute", "Computing", "Labs", "Datacenters"}
+_SERVICE_HASHES = frozenset(hash_string(h) for h in _SERVICE_HEADS)
+_PERSON_ORG_HEADS = _ORG_HEADS | _SERVICE_HEADS | {"AI"}
+# A name ending in one of these is a site ("Willow Creek Data Center", "Paso Pe Site"), never a party.
+_SITE_HEADS = {"campus", "site", "facility", "center", "centre", "mine", "project"}
 # NER sometimes tags these as ORG; they are never a party to a deal.
 _NOT_PARTIES = {
     "bitcoin", "btc", "nasdaq", "nyse", "tsx", "tsxv", "asx", "sec", "globe newswire", "business wire", "reuters",
@@ -150,7 +158,7 @@ class OrgFinder:
         known = list(doc.spans.get("minewire_companies", []))
         taken = {i for s in known for i in range(s.start, s.end)}
         places = {(p.start, p.end) for p in doc.spans.get("minewire_places", [])}
-        others = [_clean(e) for e in doc.ents if e.label_ == "ORG"] + _suffix_orgs(doc)
+        others = [_clean(e) for e in doc.ents if e.label_ == "ORG" or _org_like_person(e)] + _suffix_orgs(doc)
         # A registry match wins over any NER or suffix span that overlaps it (it carries the canonical name).
         others = [
             s for s in others if s is not None and _is_party(s) and (s.start, s.end) not in places
@@ -158,6 +166,10 @@ class OrgFinder:
         ]
         _set_group(doc, "minewire_orgs", _outside_datelines(doc, known + others))
         return doc
+
+
+def _org_like_person(span: Span) -> bool:
+    return span.label_ == "PERSON" and len(span) > 1 and span[-1].text in _PERSON_ORG_HEADS
 
 
 def _clean(span: Span) -> Span | None:
@@ -178,6 +190,7 @@ def _is_party(span: Span) -> bool:
     text = span.text.strip()
     return (
         len(text) > 1 and text.lower() not in _NOT_PARTIES and not gazetteer.is_not_party(text)
+        and not (len(span) > 1 and span[-1].lower_ in _SITE_HEADS)
         and not re.fullmatch(r"[\d\W]+", text)
         and any(ch.isupper() for ch in text)
     )
@@ -187,7 +200,10 @@ def _suffix_orgs(doc: Doc) -> list[Span]:
     """Runs of capitalised tokens ending with an org word ("Monroe County Port Authority")."""
     spans = []
     orths = doc.to_array(ORTH).tolist()  # hashes, not Token objects: building a Token per word cost the most
-    for i in [i for i, h in enumerate(orths) if h in _HEAD_HASHES]:
+    heads = _HEAD_HASHES
+    if any(h in _SERVICE_HASHES for h in orths) and not _headline(doc):
+        heads = heads | _SERVICE_HASHES
+    for i in [i for i, h in enumerate(orths) if h in heads]:
         tok = doc[i]
         if tok.i == 0:
             continue
@@ -199,6 +215,12 @@ def _suffix_orgs(doc: Doc) -> list[Span]:
                 start += 1
             spans.append(Span(doc, start, tok.i + 1, label=doc[start:tok.i + 1].text))
     return spans
+
+
+def _headline(doc: Doc) -> bool:
+    """Most words capitalised, as in a title."""
+    words = [t for t in doc if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.is_title for t in words) > 0.6 * len(words)
 
 
 @Language.factory("minewire_companies", assigns=["doc.spans"])

@@ -60,7 +60,12 @@ _SITES = re.compile(
 _LOAN_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(loan|facility|notes|financing|credit line|bridge loan|debenture)\b", re.I)
 _STAKE_IN = re.compile(r"^\s*(?:equity\s+|minority\s+|strategic\s+)?stake in\b", re.I)
 _FOR_MONEY = re.compile(r"\bfor\s+(?:a\s+|an\s+|about\s+|approximately\s+)?$", re.I)
-_ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by"}
+_ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by",
+               "than", "and", "or", "as"}
+# A verb ends the words naming an asset: "the transaction is expected to close" names none.
+_ASSET_VERBS = {"is", "are", "was", "were", "will", "would", "has", "have", "had", "be", "been", "could", "should",
+                "may", "might", "can", "must", "remains", "remain", "expects", "expected", "said", "says"}
+_FINITE_TAGS = {"VBZ", "VBD", "VBP", "MD"}
 MAX_CLAUSES = 10  # priced items read from one listing sentence
 _NOMINAL_FORMS = {f.lower() for row in gazetteer.cues() if row["pos"] == "noun" for f in row["forms"]}
 _UTILITY_WORDS = re.compile(r"\b(electricity|power supply|energy supply|utility|utilities|tariff|kWh)\b", re.I)
@@ -215,8 +220,10 @@ def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[str
     if start < len(doc) and doc[start].lower_ == "of":
         start += 1
     words = []
+    tagged = doc.has_annotation("TAG")
     for tok in doc[start:start + 14]:
-        if tok.lower_ in _ASSET_STOP and tok.text != "-":
+        if tok.lower_ in _ASSET_STOP and tok.text != "-" or tok.lower_ in _ASSET_VERBS \
+                or tagged and tok.tag_ in _FINITE_TAGS:
             break
         if not words and tok.lower_ in {"a", "an", "the", "its", "their", "his", "her"}:
             continue

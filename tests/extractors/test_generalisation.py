@@ -1,4 +1,4 @@
-"""Rules added in 0.3.0 for text the extractor had never seen: one parametrised sentence case per rule."""
+"""Rules added in 0.3.0 and 0.3.1 for text the extractor had never seen: one parametrised sentence case per rule."""
 
 import pytest
 
@@ -66,6 +66,22 @@ CASES = [
      "Brookfell Mining exits its Ohio joint venture. The Denver-based miner said it has agreed to sell its 50% "
      "stake in the venture to Cardinal Power LLC for $30 million.",
      dict(seller="Brookfell Mining", buyer="Cardinal Power", price_usd=30e6)),
+    # 0.3.1: names of compute and cloud companies, which the small model tags as people or misses.
+    ("cloud_company_the_model_calls_a_person",
+     "Northwind AI Cloud will acquire the 120 MW Harlow Flats campus in Texas from Riot Platforms for $75 million.",
+     dict(buyer="Northwind AI Cloud", seller="Riot Platforms", capacity_mw=120, price_usd=75e6)),
+    ("hosting_company_the_model_misses",
+     "Tamsin Hosting agreed to lease 60 MW of critical IT load at the Ridgeway data center in Ohio from Cipher "
+     "Mining in a contract valued at $48 million.",
+     dict(deal_type="lease", buyer="Tamsin Hosting", seller="Cipher Mining", capacity_mw=60, price_usd=48e6)),
+    ("labs_company_buys_a_site",
+     "Corvane Labs bought the 45 MW Oak Hollow site from Greenidge for $20 million.",
+     dict(buyer="Corvane Labs", seller="Greenidge", capacity_mw=45)),
+    # 0.3.1: "The transaction is expected to close…" points back to the deal and names no asset.
+    ("the_transaction_is_expected_is_no_asset",
+     "Hut 8 signed a five-year hosting agreement with Pallas Compute covering 40 MW at its Medicine Hat site in "
+     "Alberta, worth about $60 million. The transaction is expected to close in the second quarter.",
+     dict(seller="Hut 8", buyer="Pallas Compute", capacity_mw=40, asset=None)),
 ]
 
 

@@ -70,6 +70,7 @@ def summarise(args, f: dict) -> dict:
     out["repoll"] = {"sources": r.sources, "requests": r.requests, "not_modified": r.not_modified,
                      "rows_written": r.rows_written, "row_delta": r.row_delta, "stored": r.stored,
                      "cpu_s": round(r.cpu_s, 3), "wall_s": round(r.wall_s, 3)}
+    out["accuracy"] = f["accuracy"]
     if "prefect" in f:
         out["prefect"] = f["prefect"]
     return out
@@ -89,7 +90,11 @@ def print_report(out: dict) -> None:
     print(f"\nminewire bench: {out['docs']} documents ({out['words']:,} words) over {out['sources']} feeds; "
           f"model {out['model']}; {out['machine']}")
     print(f"stored {out['stored']} documents, {out['failures']} failures, {out['requests']} HTTP requests; "
-          f"{out['mentions']} deal mentions extracted ({out['planted_deals']} deals planted)\n")
+          f"{out['mentions']} deal mentions extracted ({out['planted_deals']} deals planted)")
+    a = out["accuracy"]
+    print(f"planted deals recovered, fields scored as the dev scorer does: P={a['precision']:.3f} R={a['recall']:.3f} "
+          f"F1={a['f1']:.3f} over {a['planted']} deals (tp {a['tp']}, fp {a['fp']}, fn {a['fn']}); "
+          f"{a['mentions_in_documents_without_deals']} mentions in documents that plant none\n")
     print(f"{'stage':<11}{'wall s':>8}{'CPU s':>8}{'docs':>7}{'docs/s':>9}{'words/s':>11}{'docs/CPU s':>11}"
           f"{'rows/s':>9}  note")
     for s in out["stages"]:

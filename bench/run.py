@@ -75,7 +75,12 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
                 "children_peak_rss_mb": memory.children_peak_mb()}
         print(f"pipeline run: {run.total_s:.1f} s; re-polling …", flush=True)
         again = stages.repoll(settings, sources, server)
-    figures = {"corpus": corpus, "run": run, "requests": requests, "memory": peak, "repoll": again}
+    from bench.accuracy import planted_accuracy
+    from bench.site import PLANTED
+
+    accuracy = planted_accuracy(settings.warehouse_path, work / "site" / PLANTED)
+    figures = {"corpus": corpus, "run": run, "requests": requests, "memory": peak, "repoll": again,
+               "accuracy": accuracy}
     figures.update(measure_floors(args, settings, corpus, run, work))
     if args.prefect:
         from bench.prefect_run import compare

@@ -17,9 +17,13 @@ SITE_DIR = "bench"  # top-level folder: SampleServer.base_urls() names it, the f
 _START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
+PLANTED = "planted.jsonl"  # beside the served folder: one line per article with deals, {"path", "deals"}
+
+
 @dataclass
 class Corpus:
-    """What was written: the feeds (as minewire source dicts) and totals to turn timings into rates."""
+    """What was written: the feeds (as minewire source dicts) and totals to turn timings into rates. The planted
+    deals are in root / PLANTED, not here: the bench process would carry them through the run it measures."""
 
     root: Path
     sources: list[dict] = field(default_factory=list)
@@ -95,6 +99,7 @@ def write_site(root: Path, n_docs: int, n_sources: int, seed: int = 7) -> Corpus
     corpus = Corpus(root=root)
     site = root / SITE_DIR
     feeds: list[list[dict]] = [[] for _ in range(n_sources)]
+    planted = []
     step = (datetime(2026, 10, 1, tzinfo=timezone.utc) - _START) / max(n_docs, 1)
     for i in range(n_docs):
         article, src = make_article(r), i % n_sources
@@ -109,8 +114,11 @@ def write_site(root: Path, n_docs: int, n_sources: int, seed: int = 7) -> Corpus
         corpus.documents += 1
         corpus.words += article.words
         corpus.planted_deals += article.deals
+        if article.planted:
+            planted.append(json.dumps({"path": path, "deals": article.planted}))
         corpus.page_bytes += len(page)
     site.mkdir(parents=True, exist_ok=True)
+    (root / PLANTED).write_text("".join(line + "\n" for line in planted))
     for src, items in enumerate(feeds):
         kind = "rss" if src % 2 == 0 else "atom"
         name = f"bench-{src:03d}"

@@ -27,13 +27,17 @@ PEOPLE = ["Dana Whitfield", "Marco Ilves", "Priya Natarajan", "Owen Achterberg",
 
 @dataclass
 class Article:
-    """One generated article and the deals planted in it (for a sanity count, not for accuracy)."""
+    """One generated article and the deals planted in it, with the fields a reader would label them with."""
 
     kind: str
     title: str
     paragraphs: list[str]
-    deals: int = 0
+    planted: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+
+    @property
+    def deals(self) -> int:
+        return len(self.planted)
 
     @property
     def words(self) -> int:
@@ -82,8 +86,12 @@ def _filler(r: random.Random, company: str, pick: int) -> str:
     return options[pick % len(options)]
 
 
-def _deal_paragraphs(r: random.Random, seller: str) -> tuple[str, list[str]]:
-    """A headline and the paragraphs stating one deal, in one of several shapes."""
+_DEAL_TYPES = {"sale": "asset_sale", "acquire": "asset_sale", "hosting": "hosting_contract", "lease": "lease"}
+
+
+def _deal_paragraphs(r: random.Random, seller: str) -> tuple[str, list[str], dict]:
+    """A headline, the paragraphs stating one deal in one of several shapes, and the deal as a reader labels it
+    (the site is the asset: a campus acquired is an asset sale)."""
     buyer, site, (region, country) = r.choice(BUYERS), r.choice(SITES), r.choice(PLACES)
     mw, cash, total = _n(r, 20, 400, 5), _n(r, 3, 60), None
     total = str(int(cash.replace(",", "")) + r.randint(5, 90))
@@ -107,7 +115,10 @@ def _deal_paragraphs(r: random.Random, seller: str) -> tuple[str, list[str]]:
     detail = (f"The transaction is expected to close in the {r.choice(['first', 'second', 'third', 'fourth'])} "
               f"quarter, subject to customary approvals. {seller} said the proceeds would go toward its power "
               f"pipeline in North America, and that the {site} assets had been marked as non-core since last year.")
-    return title, [lead, detail]
+    planted = {"deal_type": _DEAL_TYPES[shape], "seller": seller, "buyer": buyer, "asset": site,
+               "capacity_mw": float(mw.replace(",", "")), "price_usd": float(total) * 1e6, "country": country,
+               "region": region if region != country else None}
+    return title, [lead, detail], planted
 
 
 def _quiet_title(r: random.Random, kind: str, company: str) -> str:
@@ -126,16 +137,20 @@ def make_article(r: random.Random, target_words: int = 650) -> Article:
     roll = r.random()
     deals = 0 if roll < 0.70 else 1 if roll < 0.92 else r.randint(2, 3)
     paragraphs: list[str] = []
+    planted: list[dict] = []
     if deals:
-        title, first = _deal_paragraphs(r, company)
+        title, first, deal = _deal_paragraphs(r, company)
         paragraphs += first
+        planted.append(deal)
         for _ in range(deals - 1):  # a round-up: one more lead sentence per further deal
-            paragraphs.append(_deal_paragraphs(r, r.choice(MINERS))[1][0])
+            _, (lead, _), deal = _deal_paragraphs(r, r.choice(MINERS))
+            paragraphs.append(lead)
+            planted.append(deal)
         kind = "deal" if deals == 1 else "roundup"
     else:
         kind = r.choice(["production", "production", "market", "results", "metals"])
         title = _quiet_title(r, kind, company)
-    article = Article(kind=kind, title=title, paragraphs=paragraphs, deals=deals, tags=[company])
+    article = Article(kind=kind, title=title, paragraphs=paragraphs, planted=planted, tags=[company])
     order = r.sample(range(8), 8) * 2  # each background paragraph once before any repeats
     goal = target_words * r.uniform(0.85, 1.15)
     while article.words < goal and order:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+from bench.accuracy import planted_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,4 +19,37 @@ def test_bench_quick_prints_each_stage_and_target(tmp_path):
     out = result.stdout.lower()
     for figure in ("fetch", "parse", "extract", "load", "end to end", "raw", "rss", "re-poll"):
         assert figure in out, figure
-    assert (tmp_path / "results.json").exists()
+    results = json.loads((tmp_path / "results.json").read_text())
+    # The planted deals are scored from what the run stored: ~40 of them in 200 documents, nearly all read right.
+    accuracy = results["accuracy"]
+    assert accuracy["planted"] == results["planted_deals"] > 10
+    assert accuracy["f1"] >= 0.9 and accuracy["mentions_in_documents_without_deals"] == 0
+    assert "planted deals recovered" in out
+
+
+def test_planted_accuracy_scores_what_the_warehouse_stored(tmp_path):
+    """A warehouse that stored one planted deal right, one with the wrong buyer, and a mention nobody planted."""
+    import duckdb
+
+    from warehouse import init_warehouse, open_warehouse
+
+    path = tmp_path / "w.duckdb"
+    with open_warehouse(path) as engine:
+        init_warehouse(engine)
+    planted = {"deal_type": "lease", "seller": "IREN", "buyer": "Tamsin Hosting", "asset": "Ridgeway",
+               "capacity_mw": 60.0, "price_usd": 48e6, "country": "Norway", "region": None}
+    (tmp_path / "planted.jsonl").write_text(
+        json.dumps({"path": "bench/a.html", "deals": [planted]}) + "\n"
+        + json.dumps({"path": "bench/b.html", "deals": [planted]}) + "\n")
+    con = duckdb.connect(str(path))
+    for doc, url, buyer in (("a", "bench/a.html", "Tamsin Hosting Inc."), ("b", "bench/b.html", "Ridgeway"),
+                            ("c", "bench/c.html", "Orrin")):
+        con.execute("INSERT INTO documents (doc_id, key, url, content_hash, text, kind) VALUES (?, ?, ?, ?, 'x', "
+                    "'article')", [doc, url, f"http://127.0.0.1:1/{url}", doc])
+        con.execute("INSERT INTO deal_evidence (evidence_id, deal_id, doc_id, sentence, extractor_version, deal_type, "
+                    "confidence, buyer, seller, capacity_mw, price_usd, country) "
+                    "VALUES (?, ?, ?, 'x', 'test', 'lease', 1, ?, 'IREN', 60, 48e6, 'Norway')", [doc, doc, doc, buyer])
+    con.close()
+    result = planted_accuracy(path, tmp_path / "planted.jsonl")
+    assert (result["tp"], result["fp"], result["fn"]) == (9, 1, 1)
+    assert result["mentions_in_documents_without_deals"] == 1 and result["planted"] == 2

@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.accuracy import field_counts
 from extractors import extract
-from extractors.merge import same_org
 
 CASES = Path(__file__).parent / "cases"
-FIELDS = ("buyer", "seller", "capacity_mw", "price_usd", "country")
 MIN_FIELD_F1 = 0.8
 
 
@@ -18,33 +17,6 @@ def _read_case(path: Path) -> tuple[str, list[dict]]:
     head, body = path.read_text(encoding="utf-8").split("\n\n", 1)
     title = next(line[len("TITLE: "):] for line in head.splitlines() if line.startswith("TITLE: "))
     return f"{title}\n\n{body}", json.loads(path.with_suffix(".json").read_text())["deals"]
-
-
-def _same(field: str, gold, pred) -> bool:
-    if gold in (None, "") or pred in (None, ""):
-        return False
-    if field in {"buyer", "seller"}:
-        return same_org(gold, pred)
-    if field == "country":
-        return gold == pred
-    return abs(float(gold) - float(pred)) <= 0.01 * max(abs(float(gold)), 1.0)
-
-
-def _count(gold: list[dict], pred: list[dict]) -> tuple[int, int, int]:
-    """(tp, fp, fn) over FIELDS, pairing each gold deal with the predicted deal that agrees most."""
-    tp = fp = fn = 0
-    left = list(pred)
-    for g in gold:
-        p = max(left, key=lambda d: sum(_same(f, g.get(f), d.get(f)) for f in FIELDS), default={})
-        if p:
-            left.remove(p)
-        for f in FIELDS:
-            hit = _same(f, g.get(f), p.get(f))
-            tp += hit
-            fp += not hit and p.get(f) not in (None, "")
-            fn += not hit and g.get(f) not in (None, "")
-    fp += sum(d.get(f) not in (None, "") for d in left for f in FIELDS)
-    return tp, fp, fn
 
 
 def test_cases_exist_with_a_negative():
@@ -59,7 +31,7 @@ def test_cases_field_micro_f1_stays_above_floor(nlp):
         pred = [d.to_json() for d in extract(text, nlp)]
         if not gold:
             assert pred == [], (path.name, pred)
-        totals = [a + b for a, b in zip(totals, _count(gold, pred))]
+        totals = [a + b for a, b in zip(totals, field_counts(gold, pred))]
     tp, fp, fn = totals
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= MIN_FIELD_F1, totals
@@ -71,4 +43,4 @@ def test_cases_field_micro_f1_stays_above_floor(nlp):
     ([], [{"seller": "B Ltd", "capacity_mw": 70}], (0, 2, 0)),
 ])
 def test_cases_count_scores_fields_like_the_dev_scorer(gold, pred, expected):
-    assert _count(gold, pred) == expected
+    assert field_counts(gold, pred) == expected

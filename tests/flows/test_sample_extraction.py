@@ -10,6 +10,7 @@ import json
 from datetime import date
 from urllib.parse import urlsplit
 
+from bench.accuracy import field_counts
 from extractors import build_nlp, extract
 from flows.demo import SAMPLE_SOURCES
 from flows.polling import poll_source
@@ -17,7 +18,6 @@ from flows.sample_server import SAMPLE_SITE
 from flows.settings import Settings
 from flows.watchlist import read_sources
 from models.records import SourceState
-from tests.extractors.test_cases import _count
 
 EXPECTED = json.loads((SAMPLE_SITE.parent / "expected.json").read_text())
 MIN_FIELD_F1 = 0.85
@@ -43,6 +43,6 @@ def test_sample_documents_yield_their_labelled_deals(sample_server):
         predicted = [d.to_json() for d in extract(docs[path].full_text, nlp)]
         if not deals:
             assert predicted == [], (path, predicted)
-        totals = [a + b for a, b in zip(totals, _count(deals, predicted))]
+        totals = [a + b for a, b in zip(totals, field_counts(deals, predicted))]
     tp, fp, fn = totals
     assert 2 * tp / (2 * tp + fp + fn) >= MIN_FIELD_F1, totals

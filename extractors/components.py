@@ -42,8 +42,9 @@ _HEAD_HASHES = frozenset(hash_string(h) for h in _ORG_HEADS)
 _SERVICE_HEADS = {"Cloud", "Hosting", "Compute", "Computing", "Labs", "Datacenters"}
 _SERVICE_HASHES = frozenset(hash_string(h) for h in _SERVICE_HEADS)
 _PERSON_ORG_HEADS = _ORG_HEADS | _SERVICE_HEADS | {"AI"}
-# A name ending in one of these is a site ("Willow Creek Data Center", "Paso Pe Site"), never a party.
-_SITE_HEADS = {"campus", "site", "facility", "center", "centre", "mine", "project"}
+# A name ending in one of these is a site ("Willow Creek Data Center", "Paso Pe Site"), never a party. Not "Mine"
+# or "Project": taking "the Kurmuk Project" out of the parties re-clustered a stream's mentions for the worse.
+_SITE_HEADS = {"campus", "site", "facility", "center", "centre"}
 # NER sometimes tags these as ORG; they are never a party to a deal.
 _NOT_PARTIES = {
     "bitcoin", "btc", "nasdaq", "nyse", "tsx", "tsxv", "asx", "sec", "globe newswire", "business wire", "reuters",

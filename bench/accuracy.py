@@ -55,7 +55,6 @@ def planted_accuracy(warehouse: Path, planted_file: Path) -> dict:
     try:
         rows = con.execute("SELECT d.url, " + ", ".join(f"e.{f}" for f in FIELDS) +
                            " FROM deal_evidence e JOIN documents d USING (doc_id)").fetchall()
-        documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     finally:
         con.close()
     found: dict[str, list[dict]] = defaultdict(list)
@@ -67,7 +66,7 @@ def planted_accuracy(warehouse: Path, planted_file: Path) -> dict:
         tp, fp, fn = tp + counts[0], fp + counts[1], fn + counts[2]
     invented = sum(len(v) for v in found.values())  # mentions in documents that plant no deal
     precision, recall = tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0
-    return {"planted": sum(len(v) for v in planted.values()), "documents": documents, "tp": tp, "fp": fp,
+    return {"planted": sum(len(v) for v in planted.values()), "tp": tp, "fp": fp,
             "fn": fn, "precision": round(precision, 3), "recall": round(recall, 3),
             "f1": round(2 * precision * recall / (precision + recall), 3) if precision + recall else 0.0,
             "mentions_in_documents_without_deals": invented}

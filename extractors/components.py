@@ -41,6 +41,7 @@ _HEAD_HASHES = frozenset(hash_string(h) for h in _ORG_HEADS)
 # before one of these words is not a name: there they count only for a span NER found.
 _SERVICE_HEADS = {"Cloud", "Hosting", "Compute", "Computing", "Labs", "Datacenters"}
 _SERVICE_HASHES = frozenset(hash_string(h) for h in _SERVICE_HEADS)
+_ANY_HEAD_HASHES = _HEAD_HASHES | _SERVICE_HASHES
 _PERSON_ORG_HEADS = _ORG_HEADS | _SERVICE_HEADS | {"AI"}
 # A name ending in one of these is a site ("Willow Creek Data Center", "Paso Pe Site"), never a party. Not "Mine"
 # or "Project": taking "the Kurmuk Project" out of the parties re-clustered a stream's mentions for the worse.
@@ -201,10 +202,10 @@ def _suffix_orgs(doc: Doc) -> list[Span]:
     """Runs of capitalised tokens ending with an org word ("Monroe County Port Authority")."""
     spans = []
     orths = doc.to_array(ORTH).tolist()  # hashes, not Token objects: building a Token per word cost the most
-    heads = _HEAD_HASHES
-    if any(h in _SERVICE_HASHES for h in orths) and not _headline(doc):
-        heads = heads | _SERVICE_HASHES
-    for i in [i for i, h in enumerate(orths) if h in heads]:
+    heads = [i for i, h in enumerate(orths) if h in _ANY_HEAD_HASHES]  # one pass over the words
+    if any(orths[i] in _SERVICE_HASHES for i in heads) and _headline(doc):
+        heads = [i for i in heads if orths[i] in _HEAD_HASHES]
+    for i in heads:
         tok = doc[i]
         if tok.i == 0:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from models.records import Deal
 
@@ -222,8 +222,7 @@ def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[str
     words = []
     tagged = doc.has_annotation("TAG")
     for tok in doc[start:start + 14]:
-        if tok.lower_ in _ASSET_STOP and tok.text != "-" or tok.lower_ in _ASSET_VERBS \
-                or tagged and tok.tag_ in _FINITE_TAGS:
+        if _ends_asset(tok, tagged):
             break
         if not words and tok.lower_ in {"a", "an", "the", "its", "their", "his", "her"}:
             continue
@@ -240,6 +239,13 @@ def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[str
         glued = next((o for o in orgs if o.end == trigger.start and id(o) not in parties), None)
         target = glued if _nominal(trigger) else None
     return span.text.strip(" ,;:.'’\"") or None, target
+
+
+def _ends_asset(tok: Token, tagged: bool) -> bool:
+    """A preposition or clause word (a hyphen joins words instead), or a verb: the asset's words end before it."""
+    if tok.lower_ in _ASSET_STOP and tok.text != "-":
+        return True
+    return tok.lower_ in _ASSET_VERBS or (tagged and tok.tag_ in _FINITE_TAGS)
 
 
 def _possessive_org(doc: Doc, org: Span) -> bool:

@@ -62,7 +62,7 @@ def match_keys(m: tuple) -> tuple[list[str], list[str]]:
 
     Keys are strings joined with \x1f (party keys hold only letters, digits and spaces), the same in every
     process (Python's hash() of a tuple or string is not: each worker process has its own seed). A string
-    caches its hash and compares as one block: the load's look-ups took ~35% less than with tuple keys."""
+    caches its hash and compares as one block: matching into the index took 25-30% less than with tuple keys."""
     family, seller, buyer, asset = m[2], m[3], m[4], m[5]
     heads, stored = [], []  # heads: a party in its role, or the asset, each with the family
     if seller:
@@ -77,8 +77,7 @@ def match_keys(m: tuple) -> tuple[list[str], list[str]]:
         heads.append(f"{family}\x1fa\x1f{asset}")
     probe = stored[:]
     if heads:
-        for kind in ("c", "p"):  # capacity, price
-            value = m[6] if kind == "c" else m[7]
+        for kind, value in (("c", m[6]), ("p", m[7])):  # capacity, price
             if value and value > 0:
                 x = _log(value) / _BUCKET
                 b = _floor(x)

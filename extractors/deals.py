@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span, Token
 from models.records import Deal
 
 from . import gazetteer
+from .assets import contract_site, names_a_thing
 from .money import find_money
 from .parties import Roles, assign_roles, org_kind, org_name
 from .terms import Terms, price_like, read_terms
@@ -50,6 +51,7 @@ _SIGN_WORDS = {"signed", "signs", "sign", "signing", "inked", "inks", "executed"
 _BACK_NOUNS = {"deal", "transaction", "agreement", "contract"}
 _SOME_CUSTOMERS = re.compile(r"\b(?:other|new|future|more|additional|potential|prospective|further)\s+$", re.I)
 _CONTRACT_FRAMES = {"lease", "host", "power", "lend"}
+_CONTRACT_TYPES = {"lease", "hosting_contract", "power_agreement"}
 _MACHINES = re.compile(r"\b(miners|machines|rigs|ASICs?|GPUs?|servers|units|S\d{2}\w*|Antminers?|WhatsMiners?)\b", re.I)
 _SITES = re.compile(
     r"\b(site|sites|facilit\w+|mine|mines|project|projects|plant|data ?cent\w+|campus|farm|land|building|stake|"
@@ -123,10 +125,15 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     clauses = _sale_list(text) if trigger.label_ in {"buy", "sell"} else []
     if clauses:
         return [_clause_mention(doc, offset, s, e, trigger, orgs, roles, base) for s, e in clauses]
-    asset, target = _asset(doc, trigger, orgs, roles)
+    words, target = _asset(doc, trigger, orgs, roles)
+    asset = (words.text.strip(" ,;:.'’\"") or None) if words is not None else None
     deal_type = classify(trigger.label_, frames, asset, text, target, roles)
     if deal_type == "acquisition" and target is not None:
         asset = org_name(target)
+    elif deal_type in _CONTRACT_TYPES:  # the words after "lease", "hosting" name the contract, not its site
+        asset = contract_site(doc, [roles.buyer, roles.seller])
+    elif not names_a_thing(words):
+        asset = None
     terms = read_terms(text)
     return [_mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)]
 
@@ -214,7 +221,7 @@ def classify(frame: str, frames: set[str], asset: str | None, text: str, target:
     return "other"
 
 
-def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[str | None, Span | None]:
+def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[Span | None, Span | None]:
     """What changes hands: the words after the trigger (or after "of"), and the org among them if any."""
     start = trigger.end
     if start < len(doc) and doc[start].lower_ == "of":
@@ -238,7 +245,7 @@ def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[str
     if target is None and trigger.start > 0:
         glued = next((o for o in orgs if o.end == trigger.start and id(o) not in parties), None)
         target = glued if _nominal(trigger) else None
-    return span.text.strip(" ,;:.'’\"") or None, target
+    return span, target
 
 
 def _ends_asset(tok: Token, tagged: bool) -> bool:

@@ -53,3 +53,28 @@ def test_planted_accuracy_scores_what_the_warehouse_stored(tmp_path):
     result = planted_accuracy(path, tmp_path / "planted.jsonl")
     assert (result["tp"], result["fp"], result["fn"]) == (9, 1, 1)
     assert result["mentions_in_documents_without_deals"] == 1 and result["planted"] == 2
+
+
+def test_asset_score_counts_asset_agreement_on_paired_deals(tmp_path, capsys):
+    from bench.asset_score import main
+
+    # A stand-in for ../shared/eval/score.py with the three functions the script uses: pairs by buyer.
+    scorer = tmp_path / "score.py"
+    scorer.write_text(
+        "def same_org(a, b):\n    return a.lower().removesuffix(' inc.') == b.lower().removesuffix(' inc.')\n"
+        "def match_deals(gold, pred):\n"
+        "    return [(g, p) for g in range(len(gold)) for p in range(len(pred)) if gold[g]['buyer'] == pred[p]['buyer']]\n"
+        "def prf(tp, fp, fn):\n"
+        "    p, r = tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0\n"
+        "    return p, r, 2 * p * r / (p + r) if p + r else 0.0\n")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "a.json").write_text(json.dumps({"doc": "a", "deals": [
+        {"buyer": "X", "asset": "Red Mesa campus"}, {"buyer": "Y", "asset": None}, {"buyer": "Z", "asset": "Oak site"}]}))
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"doc": "a", "deals": [
+        {"buyer": "X", "asset": "red mesa campus"}, {"buyer": "Y", "asset": "agreements"}, {"buyer": "Z", "asset": None}]}))
+    assert main([str(scorer), str(gold), str(preds), "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "tp 1 fp 1 fn 1" in out  # X agrees; Y's asset is invented; Z's is missed
+    assert "'agreements'" in out and "'Oak site'" in out

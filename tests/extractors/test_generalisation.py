@@ -1,4 +1,4 @@
-"""Rules added in 0.3.0 and 0.3.1 for text the extractor had never seen: one parametrised sentence case per rule."""
+"""Rules added in 0.3.0, 0.3.1 and 0.3.2 for text the extractor had never seen: one parametrised sentence case per rule."""
 
 import pytest
 
@@ -81,7 +81,28 @@ CASES = [
     ("the_transaction_is_expected_is_no_asset",
      "Hut 8 signed a five-year hosting agreement with Pallas Compute covering 40 MW at its Medicine Hat site in "
      "Alberta, worth about $60 million. The transaction is expected to close in the second quarter.",
-     dict(seller="Hut 8", buyer="Pallas Compute", capacity_mw=40, asset=None)),
+     dict(seller="Hut 8", buyer="Pallas Compute", capacity_mw=40, asset="Medicine Hat site")),
+    # 0.3.2: a contract's asset is the site it names, never the contract noun or the words after it.
+    ("lease_names_its_site",
+     "Stonebridge Digital signed a 12-year lease with Halcyon Cloud for 150 MW of critical IT load at its Red Mesa "
+     "data center campus in West Texas, worth $1.9 billion.",
+     dict(deal_type="lease", capacity_mw=150, asset="Red Mesa data center campus")),
+    ("contract_noun_is_no_asset",
+     "Arclight Mining announced two ten-year colocation agreements with Quorra Compute covering 120 MW of "
+     "critical IT load, worth $2.4 billion.",
+     dict(deal_type="hosting_contract", seller="Arclight Mining", buyer="Quorra Compute", asset=None)),
+    ("unnamed_site_with_its_place",
+     "Ferro Hash signed a five-year power purchase agreement with Tallgrass Electric Cooperative to supply 75 MW "
+     "to a bitcoin mining facility in Custer County, South Dakota.",
+     dict(deal_type="power_agreement", seller="Tallgrass Electric Cooperative",
+          asset="bitcoin mining facility in Custer County, South Dakota")),
+    ("words_after_a_contract_verb_are_no_asset",
+     "Oakmont Mining agreed to host Pell Digital while Pell moves its fleet to Wyoming, under a $4 million "
+     "contract.",
+     dict(deal_type="hosting_contract", seller="Oakmont Mining", buyer="Pell Digital", asset=None)),
+    ("bare_quantity_is_no_asset",
+     "Verdant Hash agreed to sell 45 megawatts to Loma Compute for $30 million.",
+     dict(buyer="Loma Compute", capacity_mw=45, asset=None)),
 ]
 
 

@@ -58,7 +58,7 @@ _log, _floor = math.log, math.floor
 def match_keys(m: tuple) -> tuple[list[str], list[str]]:
     """(keys a stored mention is indexed under, keys a new mention looks up). Every way same_deal accepts a
     pair needs one key in common: both parties; a party (same role) and the asset; a party and a figure; the
-    asset and a figure; the family is in each.
+    asset and a figure; the family is in each. A mention with both parties has its pair key first in both lists.
 
     Keys are strings joined with \x1f (party keys hold only letters, digits and spaces), the same in every
     process (Python's hash() of a tuple or string is not: each worker process has its own seed). A string
@@ -93,6 +93,12 @@ class KnownMentions:
     """Stored mentions indexed by match_keys, so that a new mention is compared only with mentions that could
     be the same deal.
 
+    A mention that names both parties matches a stored one that also names both only if family, seller and
+    buyer are the same: the oldest such is the first under its pair key (`_first_pair`), with no comparison.
+    Only the stored mentions lacking a party (`_partial`) can match it some other way, so those are the only
+    candidates it is compared with. Most mentions name both parties, and a popular seller's older deals had
+    been compared one by one with each of its new ones.
+
     Built from the warehouse once per load, or once per held writer session and then kept up to date by the
     loads themselves (nobody else can write while the session holds the file)."""
 
@@ -100,7 +106,10 @@ class KnownMentions:
         self.rows: list[tuple] = []
         self.deal_ids: set[str] = set()
         self.docs: set[str] = set()
-        self._index: defaultdict[str, list[int]] = defaultdict(list)  # match() reads it with .get: adds nothing
+        # match() reads these with .get: it adds nothing to them.
+        self._index: defaultdict[str, list[int]] = defaultdict(list)  # every mention under every key
+        self._partial: defaultdict[str, list[int]] = defaultdict(list)  # mentions lacking a party, under theirs
+        self._first_pair: dict[str, int] = {}  # pair key -> the oldest mention with both parties under it
         for row in rows:
             self.add(row)
 
@@ -109,6 +118,12 @@ class KnownMentions:
 
     def add_keyed(self, m: tuple, keys: list[str]) -> None:
         index, n = self._index, len(self.rows)
+        if m[3] and m[4]:
+            self._first_pair.setdefault(keys[0], n)
+        else:
+            partial = self._partial
+            for key in keys:
+                partial[key].append(n)
         for key in keys:
             index[key].append(n)
         self.rows.append(m)
@@ -126,7 +141,12 @@ class KnownMentions:
 
     def match(self, m: tuple, probe: list[str]) -> str | None:
         """deal_id of the first (oldest) known mention of the same deal, as a scan in order would find."""
-        index, rows, best = self._index, self.rows, len(self.rows)
+        rows, best = self.rows, len(self.rows)
+        if m[3] and m[4]:
+            best = self._first_pair.get(probe[0], best)
+            index = self._partial
+        else:
+            index = self._index
         for key in probe:  # each list ascends: stop at its first match or at the best so far
             for i in index.get(key, ()):
                 if i >= best:

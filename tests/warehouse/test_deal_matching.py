@@ -36,6 +36,25 @@ def test_the_index_finds_the_first_stored_mention_a_full_scan_would():
     assert 200 < matched < 700  # both outcomes are exercised
 
 
+def test_an_index_kept_current_by_loads_finds_what_a_scan_would():
+    # As loads use it: each new mention is matched, then added with the deal id it got. Mentions naming both
+    # parties are looked up by their pair, the rest by every key: both kinds are added and probed here.
+    for seed in (3, 11, 29):
+        rng = random.Random(seed)
+        stored, known = [], KnownMentions([])
+        outcomes = {True: 0, False: 0}
+        for i in range(700):
+            probe = _random_mention(rng, i)
+            by_scan = next((m[0] for m in stored if same_deal(probe, m)), None)
+            assert known.match(probe, match_keys(probe)[1]) == by_scan, (seed, probe)
+            both = bool(probe[3] and probe[4])
+            outcomes[both] += by_scan is not None
+            row = (by_scan or probe[0],) + probe[1:]
+            stored.append(row)
+            known.add(row)
+        assert min(outcomes.values()) > 50, outcomes  # matches with and without both parties
+
+
 def test_figures_within_one_percent_match_across_bucket_edges():
     for capacity in (10.0, 33.3, 99.99, 100.0, 1234.5, 5e6):
         for other in (capacity * 1.0099, capacity * 0.9901, capacity * 1.0101):

@@ -110,6 +110,11 @@ def measure_floors(args, settings, corpus, run, work: Path) -> dict:
         out[f"raw_{name}"] = floors.raw_arrow_insert(table, rows, batches, scratch)
         out[f"raw_{name}_reopen"] = floors.raw_arrow_insert(table, rows, batches, scratch, reopen=True)
         scratch.unlink(missing_ok=True)
+    if run.load.rows:
+        from bench.replay import paired_ratio
+
+        print("replaying the loads beside raw inserts …", flush=True)
+        out["replay"] = paired_ratio(settings, run.load_batches, work)
     return out
 
 

@@ -11,6 +11,7 @@ import ipaddress
 import socket
 import struct
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
@@ -104,6 +105,9 @@ class SampleServer:
             raise ValueError(f"SampleServer only binds a loopback address, not {host!r}")
         self.root, self.host, self.port = Path(root), host, port
         self.requests: list[ServedRequest] = []
+        # CPU seconds the handler threads spent answering since the last clear_log: the bench serves from its
+        # own process and leaves this out of what a poll costs (a real source spends it on its own machine).
+        self.served_cpu_s = 0.0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._overlay: dict[str, tuple[bytes, str | None]] = {}
@@ -159,6 +163,7 @@ class SampleServer:
     def clear_log(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.served_cpu_s = 0.0
 
     def put(self, path: str, body: bytes, content_type: str | None = None) -> None:
         """Add or replace a resource in memory (the files on disk are left alone)."""
@@ -248,6 +253,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
         pass
+
+    def handle_one_request(self) -> None:
+        started = time.thread_time()  # this handler thread's CPU only: waiting for the request costs none
+        try:
+            super().handle_one_request()
+        finally:
+            spent = time.thread_time() - started
+            with self.sample._lock:
+                self.sample.served_cpu_s += spent
 
     def do_GET(self) -> None:
         self._answer(head=False)

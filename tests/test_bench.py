@@ -25,6 +25,35 @@ def test_bench_quick_prints_each_stage_and_target(tmp_path):
     assert accuracy["planted"] == results["planted_deals"] > 10
     assert accuracy["f1"] >= 0.9 and accuracy["mentions_in_documents_without_deals"] == 0
     assert "planted deals recovered" in out
+    # The load ratio is also measured with the loads replayed beside raw passes, alternated.
+    replayed = results["load_floor"]["deal_evidence"]["replayed"]
+    assert len(replayed["ratios"]) == 3 and all(r > 0 for r in replayed["ratios"])
+    assert "replayed on a copy of the warehouse" in out
+    _replay_loads_what_the_run_loaded(tmp_path / "bench.duckdb", tmp_path)
+
+
+def _replay_loads_what_the_run_loaded(warehouse: Path, work: Path) -> None:
+    """A replay measures the run's loads only if it writes what they wrote: the same evidence, deals and log."""
+    import duckdb
+
+    from bench.replay import before_loads, replay_loads, stored_deals
+    from flows.settings import Settings
+
+    snapshot, scratch = work / "before.duckdb", work / "again.duckdb"
+    before_loads(warehouse, snapshot)
+    assert replay_loads(Settings(warehouse_path=warehouse), snapshot, scratch, stored_deals(warehouse)) > 0
+
+    def written(path: Path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return (sorted(con.execute("SELECT evidence_id, deal_id, doc_id, buyer, seller, asset FROM deal_evidence")
+                           .fetchall()),
+                    con.execute("SELECT sum(documents), sum(mentions) FROM extraction_batches").fetchone())
+        finally:
+            con.close()
+
+    evidence, logged = written(scratch)
+    assert evidence and (evidence, logged) == written(warehouse)
 
 
 def test_planted_accuracy_scores_what_the_warehouse_stored(tmp_path):

@@ -18,7 +18,8 @@ _PROPER_TAGS = {"NNP", "NNPS"}
 _UNITS = {"mw", "gw", "kw", "mwh", "btc", "eh/s", "ph/s"}  # tagged as proper nouns: "a 100 MW facility"
 # What the words after a trigger are when they name no thing: the contract itself, or a generic noun.
 _NO_THING = {"contract", "contracts", "agreement", "agreements", "deal", "deals", "transaction", "transactions",
-             "business", "capacity", "asset", "assets", "arrangement", "arrangements", "services", "service"}
+             "business", "capacity", "asset", "assets", "arrangement", "arrangements", "services", "service",
+             "value", "price", "consideration", "terms", "amount", "proceeds", "payment", "payments"}
 # A first word that starts a clause or a quantity, not a name: "while Mawson transfers…", "into ERCOT",
 # "totaling roughly 590 megawatts".
 _NOT_A_START_TAGS = {"IN", "RB", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "WDT", "WRB", "TO", "CC"}
@@ -80,9 +81,8 @@ def _place_after(doc: Doc, i: int) -> int | None:
 def names_a_thing(words: Span | None) -> bool:
     """Whether the words after a sale's trigger name a thing: not the contract itself ("agreements"), not a
     clause ("while Mawson transfers…", "into ERCOT"), not a bare quantity ("60 megawatt")."""
-    if words is None or not any(ch.isalnum() for ch in words.text):
-        return False
-    if words.text.lower() in _NO_THING or _QUANTITY.match(words.text):
+    text = words.text.strip(" ,;:.'’\"") if words is not None else ""
+    if not any(ch.isalnum() for ch in text) or text.lower() in _NO_THING or _QUANTITY.match(text):
         return False
     first = words[0]
     if not (first.is_lower and words.doc.has_annotation("TAG")) or first.dep_ == "amod":

@@ -100,6 +100,10 @@ CASES = [
      "Oakmont Mining agreed to host Pell Digital while Pell moves its fleet to Wyoming, under a $4 million "
      "contract.",
      dict(deal_type="hosting_contract", seller="Oakmont Mining", buyer="Pell Digital", asset=None)),
+    ("contract_value_is_no_asset",
+     "Halden Compute signed a seven-year AI cloud contract with Orion Labs worth $2 billion. Orion Labs will "
+     "prepay 15% of the contract value.",
+     dict(deal_type="hosting_contract", seller="Halden Compute", buyer="Orion Labs", asset=None)),
     ("bare_quantity_is_no_asset",
      "Verdant Hash agreed to sell 45 megawatts to Loma Compute for $30 million.",
      dict(buyer="Loma Compute", capacity_mw=45, asset=None)),

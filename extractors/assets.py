@@ -53,6 +53,7 @@ def contract_site(doc: Doc, parties: list[Span | None]) -> str | None:
 
 
 def _proper(tok: Token) -> bool:
+    """A word of a name: tagged a proper noun, or capitalised inside the sentence; never a unit."""
     if tok.lower_ in _UNITS:
         return False
     # The small model tags some name words as adjectives ("Red Mesa"): a capitalised word inside a sentence is
@@ -78,10 +79,16 @@ def _place_after(doc: Doc, i: int) -> int | None:
     return end if end > i + 1 else None
 
 
+def asset_text(words: Span | None) -> str | None:
+    """The words as the asset column shows them: without the punctuation around them."""
+    return (words.text.strip(" ,;:.'’\"") or None) if words is not None else None
+
+
 def names_a_thing(words: Span | None) -> bool:
-    """Whether the words after a sale's trigger name a thing: not the contract itself ("agreements"), not a
-    clause ("while Mawson transfers…", "into ERCOT"), not a bare quantity ("60 megawatt")."""
-    text = words.text.strip(" ,;:.'’\"") if words is not None else ""
+    """Whether the words after a trigger name a thing: not the contract itself ("agreements"), not its price
+    ("the contract value"), not a clause ("while Mawson transfers…", "into ERCOT"), not a bare quantity
+    ("60 megawatt")."""
+    text = asset_text(words) or ""
     if not any(ch.isalnum() for ch in text) or text.lower() in _NO_THING or _QUANTITY.match(text):
         return False
     first = words[0]

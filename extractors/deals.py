@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span, Token
 from models.records import Deal
 
 from . import gazetteer
-from .assets import contract_site, names_a_thing
+from .assets import asset_text, contract_site, names_a_thing
 from .money import find_money
 from .parties import Roles, assign_roles, org_kind, org_name
 from .terms import Terms, price_like, read_terms
@@ -126,7 +126,7 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     if clauses:
         return [_clause_mention(doc, offset, s, e, trigger, orgs, roles, base) for s, e in clauses]
     words, target = _asset(doc, trigger, orgs, roles)
-    asset = (words.text.strip(" ,;:.'’\"") or None) if words is not None else None
+    asset = asset_text(words)
     deal_type = classify(trigger.label_, frames, asset, text, target, roles)
     if deal_type == "acquisition" and target is not None:
         asset = org_name(target)

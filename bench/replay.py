@@ -22,16 +22,13 @@ from flows import pipeline
 from models.records import Deal
 from warehouse import held_warehouse
 from warehouse.matching import Extractions, prepare_mentions
-
-_DEAL_COLUMNS = ("deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd", "price_text",
-                 "currency", "price_amount", "country", "region")
+from warehouse.views import DEAL_FIELDS
 
 
 @dataclass
 class Replay:
     """Seconds of each replayed run of loads and of the raw pass beside it, pair by pair."""
 
-    rows: int
     load_s: list[float]
     raw_s: list[float]
 
@@ -48,14 +45,14 @@ def stored_deals(warehouse: Path) -> dict[str, list[Deal]]:
     """The deals the run stored, per document, as extraction returned them (the evidence keeps every field)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        rows = con.execute(f"SELECT doc_id, {', '.join(_DEAL_COLUMNS)}, sentence, start_char, end_char, confidence, "
+        rows = con.execute(f"SELECT doc_id, {', '.join(DEAL_FIELDS)}, sentence, start_char, end_char, confidence, "
                            "extractor_version FROM deal_evidence ORDER BY doc_id, start_char, evidence_id").fetchall()
     finally:
         con.close()
     out: dict[str, list[Deal]] = {}
     for doc_id, *fields, sentence, start, end, confidence, version in rows:
-        out.setdefault(doc_id, []).append(Deal(*fields, evidence=sentence, start=start, end=end,
-                                               confidence=confidence, extractor_version=version))
+        out.setdefault(doc_id, []).append(Deal(**dict(zip(DEAL_FIELDS, fields)), evidence=sentence, start=start,
+                                               end=end, confidence=confidence, extractor_version=version))
     return out
 
 
@@ -103,7 +100,7 @@ def paired_ratio(settings, batches: list[int], work: Path, pairs: int = 3) -> Re
     before_loads(settings.warehouse_path, snapshot)
     deals = stored_deals(settings.warehouse_path)
     rows = floors.arrow_rows(settings.warehouse_path, "deal_evidence")
-    out = Replay(rows.num_rows, [], [])
+    out = Replay([], [])
     try:
         for _ in range(pairs):
             out.raw_s.append(floors.raw_arrow_insert("deal_evidence", rows, batches, raw_file, repeats=1).seconds)

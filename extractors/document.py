@@ -9,7 +9,10 @@ from spacy.tokens import Doc, Span
 from models.records import Deal
 
 from . import gazetteer
+from .candidates import Candidate, DocContext
 from .deals import Mention, sentence_mentions
+from .decisions import decide, shipped_models
+from .linear import DealModels
 from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
 from .parties import ISSUER, PRONOUN
 from .places import find_places, written_names
@@ -18,11 +21,32 @@ from .text import doc_text
 LEAD_SENTENCES = 3  # the title and the first body sentences state the main deal
 MAX_MENTIONS = 200  # per document: more means a list or table, not prose; the rest is ignored
 MAX_DEALS = 50
+MAX_CANDIDATES = 100
 
 
 def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc], rules_doc: Doc,
-                   version: str) -> list[Deal]:
-    """Deals of one document from its sentence spans, model-processed sentence docs and whole-text rules doc."""
+                   version: str, models: DealModels | None = None) -> list[Deal]:
+    """Deals of one document from its sentence spans, model-processed sentence docs and whole-text rules doc.
+
+    `models` (the shipped weights unless given) decide which candidates are deals and which figures and
+    place are theirs; without weights the hand-written keep test and the rules' values stand.
+    """
+    candidates, ctx = document_candidates(text, spans, docs, rules_doc)
+    models = shipped_models() if models is None else models
+    return finish_deals(decide(candidates, ctx, models), ctx, version)
+
+
+def finish_deals(deals: list[Deal], ctx: DocContext, version: str) -> list[Deal]:
+    """Stamp the version, write countries as the text does, and drop repeats."""
+    for deal in deals:
+        deal.extractor_version = version
+        deal.country = ctx.country_forms.get(deal.country, deal.country)
+    return _dedupe(deals)
+
+
+def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc],
+                        rules_doc: Doc) -> tuple[list[Candidate], DocContext]:
+    """Every deal the rules propose in one document, and what the document states around them."""
     aliases = abbreviations(text)
     share_orgs(list(docs.values()), aliases)
     issuer = _issuer(rules_doc)
@@ -39,20 +63,18 @@ def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]
     clusters = cluster_mentions(mentions[:MAX_MENTIONS])
     taken = {m.sent for m in mentions if m.deal.buyer or m.deal.seller}
     places = find_places(rules_doc)
-    deals = []
+    surface = surface_names(rules_doc)
+    candidates = []
     for cluster in clusters:
         follow_up(cluster, text, spans, taken - {m.sent for m in cluster.members})
         deal = to_deal(cluster, places, places)
-        if keep(deal, cluster):
-            deal.confidence = confidence(deal, cluster)
-            deal.extractor_version = version
-            deals.append(deal)
-    surface = surface_names(rules_doc)
-    countries = written_names(rules_doc)
-    for deal in deals:
+        if not (deal.buyer or deal.seller) or same_org(deal.buyer, deal.seller):
+            continue
+        rule_keep = keep(deal, cluster)
+        deal.confidence = confidence(deal, cluster)
         deal.buyer, deal.seller = surface.get(deal.buyer, deal.buyer), surface.get(deal.seller, deal.seller)
-        deal.country = countries.get(deal.country, deal.country)
-    return _dedupe(deals)
+        candidates.append(Candidate(deal, cluster, rule_keep))
+    return candidates[:MAX_CANDIDATES], DocContext(text, spans, places, written_names(rules_doc))
 
 
 def _issuer(rules_doc: Doc) -> str | None:

@@ -17,7 +17,9 @@ from models.records import Deal
 
 from . import components  # noqa: F401  (registers the minewire_* factories)
 from .components import RULE_COMPONENTS
-from .document import document_deals
+from .candidates import Candidate, DocContext
+from .document import document_candidates, document_deals
+from .linear import DealModels
 from .sentences import MAX_DOC_CHARS, route_sentences, split_sentences
 from .text import text_doc
 
@@ -70,8 +72,23 @@ def extract(text: str, nlp: Language) -> list[Deal]:
     return extract_many([text], nlp)[0]
 
 
-def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128) -> list[list[Deal]]:
+def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128,
+                 models: DealModels | None = None) -> list[list[Deal]]:
     """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch."""
+    return [_document(nlp, text, spans, docs, models) for text, spans, docs in _sentence_docs(texts, nlp, batch_size)]
+
+
+def candidates_many(texts: Iterable[str], nlp: Language) -> list[tuple[list[Candidate], DocContext]]:
+    """The rules' candidate deals of each text and its context: what the learned decisions choose from."""
+    out = []
+    for text, spans, docs in _sentence_docs(texts, nlp, 128):
+        out.append(document_candidates(text, spans, docs, rules_doc(nlp, text, CONTEXT_COMPONENTS)) if docs
+                   else ([], DocContext(text, spans, [])))
+    return out
+
+
+def _sentence_docs(texts: Iterable[str], nlp: Language, batch_size: int):
+    """(text, sentence spans, {sentence index: processed sentence doc}) per text, the model run in one batch."""
     prepared = []
     for text in texts:
         text = text[:MAX_DOC_CHARS] if isinstance(text, str) else ""
@@ -82,19 +99,18 @@ def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128) -> 
     sentence_docs: list[dict[int, Doc]] = [{} for _ in prepared]
     for doc, (d, i) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size):
         sentence_docs[d][i] = doc
-    results = []
     for (text, spans, _, rules), docs in zip(prepared, sentence_docs):
         for i in rules:
             docs[i] = rules_doc(nlp, text[spans[i][0]:spans[i][1]])
-        results.append(_document(nlp, text, spans, docs))
-    return results
+        yield text, spans, docs
 
 
-def _document(nlp: Language, text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]) -> list[Deal]:
+def _document(nlp: Language, text: str, spans: list[tuple[int, int]], docs: dict[int, Doc],
+              models: DealModels | None = None) -> list[Deal]:
     if not docs:
         return []
     try:
-        return document_deals(text, spans, docs, rules_doc(nlp, text, CONTEXT_COMPONENTS), EXTRACTOR_VERSION)
+        return document_deals(text, spans, docs, rules_doc(nlp, text, CONTEXT_COMPONENTS), EXTRACTOR_VERSION, models)
     except Exception:  # an extractor bug must cost one document, never the batch
         log.exception("deal extraction failed on a document of %d characters; no deals kept", len(text))
         return []

@@ -219,6 +219,52 @@ def reextract(older_than: Optional[str] = typer.Option(None, help="only document
               f"{result['new_deals']} new deals")
 
 
+@app.command()
+@fails_cleanly
+def evaluate(corpus: Path = typer.Option(..., help="labelled corpus: NAME.txt beside NAME.json (dev format)"),
+             folds: int = typer.Option(5, min=2, help="document folds for cross-validation"),
+             format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
+    """Score the extractor on a labelled corpus: k-fold cross-validated (the measure), fitted to all, rules alone.
+
+    Each fold's documents are extracted by models trained on the other folds and scored by the dev scorer's rules.
+    Example: minewire evaluate --corpus ../shared/corpus/dev --folds 5
+    """
+    from extractors.learning.corpus import read_corpus
+    from extractors.learning.evaluation import evaluate as run_evaluation, format_report
+    from flows.pipeline import get_nlp
+
+    docs = read_corpus(corpus)
+    if len(docs) < folds:
+        raise ValueError(f"{corpus}: {len(docs)} labelled documents cannot make {folds} folds; use --folds {len(docs)}")
+    results = run_evaluation(docs, get_nlp(settings().spacy_model), folds)
+    if format == "json":
+        sys.stdout.write(json.dumps(results, indent=1) + "\n")
+    else:
+        out.print(format_report(results, folds), highlight=False)
+
+
+@app.command()
+@fails_cleanly
+def train(corpus: Path = typer.Option(..., help="labelled corpus: NAME.txt beside NAME.json (dev format)"),
+          out_path: Optional[Path] = typer.Option(None, "--out", help="weights file (default: the shipped one)")) -> None:
+    """Fit the deal models on a labelled corpus and write their weights (deterministic: same corpus, same file).
+
+    Example: minewire train --corpus ../shared/corpus/dev
+    """
+    from extractors.decisions import WEIGHTS, shipped_models
+    from extractors.learning.corpus import read_corpus
+    from extractors.learning.training import train as run_training
+    from flows.pipeline import get_nlp
+
+    docs = read_corpus(corpus)
+    target = out_path or WEIGHTS
+    models = run_training(docs, get_nlp(settings().spacy_model), corpus.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    models.save(target)
+    shipped_models.cache_clear()
+    out.print(f"trained on {len(docs)} documents ({models.trained_on['deals']} deals): wrote {target}", highlight=False)
+
+
 @sources_app.command("list")
 @fails_cleanly
 def sources_list() -> None:

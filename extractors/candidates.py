@@ -17,7 +17,7 @@ from .capacity import Capacity, find_capacity
 from .merge import Cluster, norm_org
 from .money import Money, find_money, sum_plus_chain
 from .places import Place
-from .terms import MIN_PRICE_USD, _cued, _usd_equivalent, price_like
+from .terms import MIN_PRICE_USD, _cued, _usd_equivalent, price_like, written_start
 
 Features = dict[str, float]
 _WORD = re.compile(r"[a-z][a-z-]*")
@@ -150,9 +150,7 @@ def price_options(cand: Candidate, ctx: DocContext) -> list[Option]:
             f"type:{deal.deal_type}": 1.0,
             "bias": 1.0,
         })
-        qual = re.search(r"(up to|as much as|approximately|about|around|roughly|nearly|more than|over)\s*"
-                         r"(?:an additional\s+|additional\s+)?$", sentence[max(0, local.start - 30):local.start], re.I)
-        start = local.start - (len(qual.group(0)) if qual else 0)
+        start = written_start(sentence, local)
         text = sentence[start:chain_end]
         if equiv_of is not None:  # "C$4 million ($2.8 million)": the price as written is the foreign amount
             text = ctx.text[equiv_of.start:equiv_of.end]

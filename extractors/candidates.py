@@ -50,6 +50,7 @@ class DocContext:
     spans: list[tuple[int, int]]
     places: list[Place]
     country_forms: dict[str, str] = field(default_factory=dict)  # "Ivory Coast" -> "Côte d'Ivoire" as written
+    orgs: list[tuple[str, int, int]] = field(default_factory=list)  # (name to report, start, end) of each org named
     moneys: list[Money] = field(default_factory=list)
     capacities: list[Capacity] = field(default_factory=list)
 
@@ -276,3 +277,56 @@ def keep_features(cand: Candidate, ctx: DocContext, others: list[Candidate]) -> 
     for w in set(_WORD.findall(deal.evidence.lower())):
         feats[f"ev:{w}"] = 0.3
     return feats
+
+
+_PREPS = {"from", "to", "with", "by", "for", "of", "in", "into", "and"}
+
+
+def party_options(cand: Candidate, ctx: DocContext, role: str) -> list[Option]:
+    """Every organisation named in the deal's sentences, its follow-ups or the title, as this role's filler."""
+    best, members, follow = deal_sentences(cand, ctx)
+    deal = cand.deal
+    other = "seller" if role == "buyer" else "buyer"
+    near = members | follow | {0}
+    by_name: dict[str, list[tuple[int, int]]] = {}
+    for name, start, end in ctx.orgs:
+        if ctx.sentence_of(start) in near or name in (deal.buyer, deal.seller):
+            by_name.setdefault(name, []).append((start, end))
+    first_org = ctx.orgs[0][0] if ctx.orgs else None
+    frame = cand.cluster.members[0].frame
+    options = []
+    for name, places in by_name.items():
+        feats: Features = {"bias": 1.0, f"type:{deal.deal_type}": 1.0,
+                           "rule": float(norm_org(getattr(deal, role)) == norm_org(name)),
+                           "rule_set": float(bool(getattr(deal, role))),
+                           "rule_other": float(norm_org(getattr(deal, other)) == norm_org(name)),
+                           "issuer": float(name == first_org),
+                           f"count:{_bucket(len(places), (1, 2, 4))}": 1.0,
+                           f"words:{_bucket(len(name.split()), (1, 2, 3))}": 1.0}
+        for start, end in places:
+            s_index = ctx.sentence_of(start)
+            for k, v in position_features(s_index, best, members, follow, ctx, deal.deal_type, "").items():
+                feats[k] = max(feats.get(k, 0.0), v)
+            if s_index not in members:
+                continue
+            before = _WORD.findall(ctx.text[max(0, start - 25):start].lower())[-2:]
+            prep = next((w for w in reversed(before) if w in _PREPS), None)
+            feats[f"prep:{prep}"] = 1.0
+            feats[f"prep:{prep}|{frame}"] = 1.0
+            s_start = ctx.spans[s_index][0]
+            if start - s_start < 4:
+                feats["opens"] = 1.0
+                feats[f"opens|{frame}"] = 1.0
+            if ctx.text[end:end + 2] in ("'s", "’s"):
+                feats["poss"] = 1.0
+                feats[f"poss|{frame}"] = 1.0
+        options.append(Option(name, feats, places[0][0]))
+    return options
+
+
+def null_option(cand: Candidate, name: str, options: list[Option]) -> Option:
+    """The choice "the text does not say": competes with the values found, so a model can leave a field empty."""
+    t = cand.deal.deal_type
+    rule_set = float(getattr(cand.deal, name) not in (None, ""))
+    return Option(None, {"null": 1.0, f"null|type:{t}": 1.0, "null|rule_set": rule_set,
+                         f"null|options:{_bucket(len(options), (0, 1, 2, 4))}": 1.0}, 1 << 30)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from models.records import Deal
 
-from .candidates import Candidate, DocContext, Option, capacity_options, country_options, keep_features, price_options
+from .candidates import (Candidate, DocContext, Option, capacity_options, country_options, keep_features, null_option,
+                         party_options, price_options)
+from .merge import norm_org
 from .linear import DealModels
 
 WEIGHTS = Path(__file__).parent / "weights" / "deal_models.json"
-OPTIONS = {"price_usd": price_options, "capacity_mw": capacity_options, "country": country_options}
+OPTIONS = {"price_usd": price_options, "capacity_mw": capacity_options, "country": country_options,
+           "buyer": partial(party_options, role="buyer"), "seller": partial(party_options, role="seller")}
 # Loans and machine orders have no site: their capacity and place are never asked for.
 NO_SITE = {"financing", "other"}
 
@@ -23,25 +26,32 @@ def shipped_models(path: Path = WEIGHTS) -> DealModels | None:
     return DealModels.load(path) if path.exists() else None
 
 
+def field_options(cand: Candidate, ctx: DocContext, name: str) -> list[Option]:
+    """The values a field could take, and "not stated" (value None) among them."""
+    options = OPTIONS[name](cand, ctx)
+    return options + [null_option(cand, name, options)]
+
+
 def best_option(options: list[Option], model) -> tuple[Option | None, float]:
-    """The most probable option and its probability; (None, p) when even the best is below the threshold."""
-    scored = [(model.probability(o.features), -o.start, o) for o in options]
-    if not scored:
-        return None, 0.0
-    p, _, option = max(scored, key=lambda s: (s[0], s[1]))
-    return (option if p >= model.threshold else None), p
+    """The best-ranked option (None when "not stated" ranks first) and its score."""
+    score, _, option = max(((model.score(o.features), -o.start, o) for o in options), key=lambda s: (s[0], s[1]))
+    return (option if option.value is not None else None), score
 
 
 def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
     """The candidate's deal with each figure and the place set to the value the models find most probable."""
     deal = replace(cand.deal)
-    for name, make in OPTIONS.items():
+    chosen: dict[str, tuple[Option | None, float]] = {}
+    for name in OPTIONS:
         if name not in models.models:
             continue  # no model for this field: the rules' value stands
         if deal.deal_type in NO_SITE and name in {"capacity_mw", "country"}:
             continue
-        option, _ = best_option(make(cand, ctx), models[name])
-        _set(deal, name, option)
+        chosen[name] = best_option(field_options(cand, ctx, name), models[name])
+        _set(deal, name, chosen[name][0])
+    buyer, seller = chosen.get("buyer", (None, 0.0)), chosen.get("seller", (None, 0.0))
+    if buyer[0] and seller[0] and norm_org(buyer[0].value) == norm_org(seller[0].value):
+        _set(deal, "seller" if buyer[1] >= seller[1] else "buyer", None)  # one organisation, one side
     return deal
 
 
@@ -56,6 +66,8 @@ def _set(deal: Deal, name: str, option: Option | None) -> None:
             deal.price_usd = option.value
             deal.price_text, deal.currency, deal.price_amount = (option.extra["price_text"], option.extra["currency"],
                                                                 option.extra["price_amount"])
+    elif name in ("buyer", "seller"):
+        setattr(deal, name, option.value if option else None)
     elif name == "capacity_mw":
         deal.capacity_mw = option.value if option else None
     elif name == "country":
@@ -64,16 +76,20 @@ def _set(deal: Deal, name: str, option: Option | None) -> None:
 
 
 def decide(candidates: list[Candidate], ctx: DocContext, models: DealModels | None) -> list[Deal]:
-    """The deals a document states: kept candidates with their chosen values and the keep probability."""
-    if models is None:
-        return [c.deal for c in candidates if c.rule_keep]
+    """The deals a document states: kept candidates with their chosen values; a decision without a model
+    (or with no models at all) is the rules' own."""
+    keep = models.models.get("keep") if models else None
     deals = []
     for cand in candidates:
-        keep = models.models.get("keep")
-        p = keep.probability(keep_features(cand, ctx, candidates)) if keep else cand.deal.confidence
-        if (p < keep.threshold) if keep else not cand.rule_keep:
-            continue
-        deal = choose_fields(cand, ctx, models)
-        deal.confidence = round(p, 2)
+        if keep is None:
+            if not cand.rule_keep:
+                continue
+            confidence = cand.deal.confidence
+        else:
+            confidence = keep.probability(keep_features(cand, ctx, candidates))
+            if confidence < keep.threshold:
+                continue
+        deal = choose_fields(cand, ctx, models) if models else cand.deal
+        deal.confidence = round(confidence, 2)
         deals.append(deal)
     return deals

@@ -74,7 +74,11 @@ def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int,
         deal.confidence = confidence(deal, cluster)
         deal.buyer, deal.seller = surface.get(deal.buyer, deal.buyer), surface.get(deal.seller, deal.seller)
         candidates.append(Candidate(deal, cluster, rule_keep))
-    return candidates[:MAX_CANDIDATES], DocContext(text, spans, places, written_names(rules_doc))
+    orgs = [(surface.get(o.label_, o.label_), o.start_char, o.end_char) for o in rules_doc.spans.get("minewire_orgs", [])]
+    for index, doc in docs.items():
+        orgs.extend((surface.get(o.label_, o.label_), spans[index][0] + o.start_char, spans[index][0] + o.end_char)
+                    for o in doc.spans.get("minewire_orgs", []))
+    return candidates[:MAX_CANDIDATES], DocContext(text, spans, places, written_names(rules_doc), sorted(set(orgs), key=lambda o: o[1]))
 
 
 def _issuer(rules_doc: Doc) -> str | None:

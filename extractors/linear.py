@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FIELD_MODELS = ("price_usd", "capacity_mw", "country")
+FIELD_MODELS = ("price_usd", "capacity_mw", "country", "buyer", "seller")
 MODEL_NAMES = ("keep", *FIELD_MODELS)
 
 
@@ -18,9 +18,11 @@ class LinearModel:
     weights: dict[str, float] = field(default_factory=dict)
     threshold: float = 0.5
 
+    def score(self, features: dict[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
     def probability(self, features: dict[str, float]) -> float:
-        z = sum(self.weights.get(name, 0.0) * value for name, value in features.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(features)))))
 
 
 @dataclass
@@ -45,7 +47,7 @@ class DealModels:
     def load(cls, path: Path) -> DealModels:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         models = {name: LinearModel(m["weights"], m["threshold"]) for name, m in data["models"].items()}
-        missing = set(MODEL_NAMES) - set(models)
-        if missing:
-            raise ValueError(f"{path}: deal models lack {sorted(missing)}; retrain with `minewire train`")
+        unknown = set(models) - set(MODEL_NAMES)
+        if unknown:
+            raise ValueError(f"{path}: unknown deal models {sorted(unknown)}; retrain with `minewire train`")
         return cls(data["version"], models, data.get("trained_on", {}))

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from ..linear import DealModels
+from ..decisions import shipped_models
+from ..linear import MODEL_NAMES, DealModels
 from .corpus import LabelledDoc
 from .folds import load_folds
 from .scoring import ALL_FIELDS, Tally
 from .training import C, DocExamples, corpus_examples, fit_models, predict
 
 
-def cross_validate(examples: list[DocExamples], folds: list[list[str]], c: float = C) -> dict:
+def cross_validate(examples: list[DocExamples], folds: list[list[str]], names: tuple[str, ...] = MODEL_NAMES,
+                   c: float = C) -> dict:
     """Score each fold's documents with models fitted on the other folds; the figures of all folds together."""
     tally = Tally()
     for fold in folds:
         held = set(fold)
-        models = fit_models([ex for ex in examples if ex.doc.name not in held], c)
+        models = fit_models([ex for ex in examples if ex.doc.name not in held], names, c)
         for ex in examples:
             if ex.doc.name in held:
                 tally.add(ex.doc.deals, predict(ex, models))
@@ -31,18 +33,27 @@ def score_all(examples: list[DocExamples], models: DealModels | None) -> dict:
     return tally.report()
 
 
-def evaluate(docs: list[LabelledDoc], nlp: Language, k: int = 5, c: float = C) -> dict[str, dict]:
-    """{"cv": k-fold figures, "fit": fitted-to-all figures, "rules": the rules alone}; the CV one is the measure."""
+def evaluate(docs: list[LabelledDoc], nlp: Language, k: int = 5, names: tuple[str, ...] | None = None,
+             c: float = C) -> dict[str, dict]:
+    """{"cv": k-fold figures, "fit": fitted-to-all figures, "rules": the rules alone}; the CV one is the measure.
+
+    `names`: the learned decisions to use (default: those the shipped weights use).
+    """
+    if names is None:
+        shipped = shipped_models()
+        names = tuple(shipped.models) if shipped else ()
     examples = corpus_examples(docs, nlp)
     folds = load_folds(docs, k)
-    return {"cv": cross_validate(examples, folds, c), "fit": score_all(examples, fit_models(examples, c)),
-            "rules": score_all(examples, None)}
+    return {"cv": cross_validate(examples, folds, names, c), "fit": score_all(examples, fit_models(examples, names, c)),
+            "rules": score_all(examples, None), "models": list(names)}
 
 
 def format_report(results: dict[str, dict], k: int) -> str:
     """A plain-text table: F1 (and P/R for the CV column) per field, deals, micro figures, invented deals."""
     cv, fit, rules = results["cv"], results["fit"], results["rules"]
-    lines = [f"documents: {cv['documents']}   {k}-fold cross-validated (the measure) | fitted to all | rules alone",
+    learned = ", ".join(results.get("models") or []) or "none (every decision by the rules)"
+    lines = [f"learned decisions: {learned}",
+             f"documents: {cv['documents']}   {k}-fold cross-validated (the measure) | fitted to all | rules alone",
              f"{'':18s} {'P':>6s} {'R':>6s} {'F1':>6s} | {'F1':>6s} | {'F1':>6s}"]
 
     def row(name: str, a: dict, b: dict, r: dict) -> str:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from ..candidates import Candidate, DocContext, Features, keep_features
-from ..decisions import NO_SITE, OPTIONS, decide
+from ..candidates import Candidate, DocContext, Features, Option, keep_features
+from ..decisions import NO_SITE, OPTIONS, decide, field_options
 from ..document import finish_deals
 from ..linear import MODEL_NAMES, DealModels, LinearModel
 from ..pipeline import EXTRACTOR_VERSION, candidates_many
@@ -37,12 +37,28 @@ def doc_examples(doc: LabelledDoc, candidates: list[Candidate], ctx: DocContext)
         if i not in matched:
             continue
         gold = doc.deals[matched[i]]
-        for name, make in OPTIONS.items():
-            if cand.deal.deal_type in NO_SITE and name != "price_usd":
+        for name in OPTIONS:
+            if cand.deal.deal_type in NO_SITE and name in ("capacity_mw", "country"):
                 continue
-            for option in make(cand, ctx):
-                rows[name].append((option.features, int(same_field(name, gold.get(name), option.value))))
+            options = field_options(cand, ctx, name)
+            right = [o for o in options if same_field(name, gold.get(name), o.value)
+                     or (o.value is None and gold.get(name) in (None, ""))]
+            rows[name].extend(_pairs(right[0], options) if right else [])
     return DocExamples(doc, candidates, ctx, rows)
+
+
+def _pairs(right: Option, options: list[Option]) -> list[tuple[Features, int]]:
+    """Pairwise ranking rows: the right option's features minus each wrong one's (label 1), and the reverse (0)."""
+    rows = []
+    for wrong in options:
+        if wrong is right:
+            continue
+        diff = dict(right.features)
+        for k, v in wrong.features.items():
+            diff[k] = diff.get(k, 0.0) - v
+        rows.append((diff, 1))
+        rows.append(({k: -v for k, v in diff.items()}, 0))
+    return rows
 
 
 def corpus_examples(docs: list[LabelledDoc], nlp: Language) -> list[DocExamples]:
@@ -64,9 +80,10 @@ def fit(rows: list[tuple[Features, int]], c: float = C, seed: int = SEED) -> Lin
     return LinearModel({name: float(w) for name, w in zip(vectorizer.get_feature_names_out(), model.coef_[0])})
 
 
-def fit_models(examples: list[DocExamples], c: float = C, trained_on: dict | None = None) -> DealModels:
-    """Every deal model fitted on the examples' rows."""
-    models = {name: fit([row for ex in examples for row in ex.rows[name]], c) for name in MODEL_NAMES}
+def fit_models(examples: list[DocExamples], names: tuple[str, ...] = MODEL_NAMES, c: float = C,
+               trained_on: dict | None = None) -> DealModels:
+    """The named deal models fitted on the examples' rows (a decision without a model stays with the rules)."""
+    models = {name: fit([row for ex in examples for row in ex.rows[name]], c) for name in names}
     return DealModels(EXTRACTOR_VERSION, models, trained_on or {})
 
 
@@ -74,10 +91,3 @@ def predict(ex: DocExamples, models: DealModels | None) -> list[dict]:
     """The document's deals as `minewire extract` prints them, decided by `models` (None: rules alone)."""
     deals = finish_deals(decide(ex.candidates, ex.ctx, models), ex.ctx, EXTRACTOR_VERSION)
     return [d.to_json() for d in deals]
-
-
-def train(docs: list[LabelledDoc], nlp: Language, corpus: str, c: float = C) -> DealModels:
-    """The deal models fitted on every document of a corpus, recording what they were fitted on."""
-    examples = corpus_examples(docs, nlp)
-    return fit_models(examples, c, {"corpus": corpus, "documents": len(docs), "seed": SEED, "C": c,
-                                    "deals": sum(len(d.deals) for d in docs)})

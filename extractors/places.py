@@ -36,6 +36,8 @@ def find_places(doc: Doc) -> list[Place]:
         if row is None or _owner_nationality(doc, span.end) or _org_home(doc, span.start):
             continue
         before = text[max(0, span.start_char - 25):span.start_char]
+        if names_a_home(before, text[span.end_char:span.end_char + 40]):
+            continue
         anchored = bool(re.search(r"\b(in|at|near|outside|across|within|of)\s+(?:\w+\s+){0,2}$|,\s*$", before))
         out.append(Place(row["name"], row["kind"], row["country"], span.start_char, span.end_char, anchored))
     return out
@@ -49,13 +51,29 @@ _ORG_WORDS = {"ltd", "ltd.", "inc", "inc.", "corp", "corp.", "pte", "plc", "llc"
               "company", "corporation", "holdings", "fund", "bank"}
 
 
+# After a place: "Toronto-based", "a Delaware corporation", "Washington, D.C. 20549" (the SEC's address),
+# "US private equity firm", "Swiss commodities giant": a party's home or legal seat, never where the asset is.
+_HOME_AFTER = re.compile(
+    r"^(?:[\s-]+based\b|,?\s*D\.\s?C\.|\s+(?:corporation|limited liability company|limited partnership|"
+    r"LLC|L\.L\.C\.|Limited|Inc\.|Ltd\.?)\b|[\s-]+(?:listed|registered|headquartered|incorporated|domiciled)\b|"
+    r"\s+(?:[a-z][\w-]*\s+){0,2}(?:firm|company|giant|group|miner|producer|investor|fund|bank|conglomerate|"
+    r"private equity|major|outfit|operator)\b)")
+_HOME_BEFORE = re.compile(r"\b(?:based|headquartered|incorporated|domiciled|organized|listed)\s+(?:in|under the laws of"
+                          r"(?: the State of)?)\s+(?:[A-Z][\w.]*,?\s+)?$")
+
+
+def names_a_home(before: str, after: str) -> bool:
+    """True when the words around a place say it is a company's home or legal seat, not a site's location."""
+    return bool(_HOME_AFTER.match(after) or _HOME_BEFORE.search(before))
+
+
 def _owner_nationality(doc: Doc, end: int) -> bool:
     """ "Chile's Copec": a place in the possessive before a capitalised non-place names a party's home."""
     if end + 1 >= len(doc) or doc[end].text not in {"'s", "’s"}:
         return False
     nxt = doc[end + 1]
     places = {p.start for p in doc.spans.get("minewire_places", [])}
-    return nxt.is_title and nxt.i not in places and not _JURISDICTION.match(doc[end + 1:end + 6].text)
+    return (nxt.is_title or nxt.is_upper) and nxt.i not in places and not _JURISDICTION.match(doc[end + 1:end + 6].text)
 
 
 def _org_home(doc: Doc, start: int) -> bool:

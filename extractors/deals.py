@@ -307,7 +307,7 @@ def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, 
     recipient = next((o for o in inside if re.search(r"\bto\s+(?:a\s+|an\s+|the\s+)?(?:\w+\s+of\s+)?$",
                                                      doc_text(doc)[max(0, o.start_char - 20):o.start_char])), None)
     buyer = recipient if trigger.label_ == "sell" else roles.buyer
-    seller = roles.seller if trigger.label_ == "sell" else None
+    seller = roles.seller  # "sells its A for $X and B for $Y", "bought A from S for $X, along with B for $Y"
     clause_roles = Roles(buyer, seller, roles.from_parse)
     asset = re.split(r"\s+(?:in|for)\s+", text.strip(" ,;"), maxsplit=1)[0] or None
     terms = read_terms(text)

@@ -85,7 +85,15 @@ _NOT_PARTY_SHAPE = re.compile(r"(?:\bStock\s+Exchange|\bExchange|\bNewswire|\bWi
 
 @lru_cache(maxsize=1)
 def _not_party_forms() -> frozenset[str]:
-    return frozenset(form.lower() for row in _read_jsonl("not_parties.jsonl") for form in row["forms"])
+    return frozenset(form.lower() for row in _read_jsonl("not_parties.jsonl") if row["kind"] != "generic_word"
+                     for form in row["forms"])
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> frozenset[str]:
+    """Words that name no one in particular: a name made only of them ("Bitcoin Miner", "AI Cloud") is no party."""
+    return frozenset(form for row in _read_jsonl("not_parties.jsonl") if row["kind"] == "generic_word"
+                     for form in row["forms"])
 
 
 def is_not_party(name: str | None) -> bool:
@@ -95,4 +103,6 @@ def is_not_party(name: str | None) -> bool:
     text = " ".join(name.split()).strip(" ,.;:\"'“”")
     if text.lower().startswith("the "):
         text = text[4:]
-    return text.lower() in _not_party_forms() or bool(_NOT_PARTY_SHAPE.search(text))
+    words = re.findall(r"[\w-]+", text.lower())
+    return text.lower() in _not_party_forms() or bool(_NOT_PARTY_SHAPE.search(text)) \
+        or (bool(words) and all(w in _generic_words() for w in words))

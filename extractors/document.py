@@ -14,7 +14,7 @@ from .deals import Mention, sentence_mentions
 from .decisions import decide, shipped_models
 from .linear import DealModels
 from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
-from .parties import ISSUER, PRONOUN
+from .parties import ISSUER, PRONOUN, direct_by_kind
 from .places import find_places, written_names
 from .text import doc_text
 
@@ -59,6 +59,7 @@ def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int,
             _resolve_issuer(m.deal, _topic(text, spans, index, labels) or issuer, PRONOUN)
             _resolve_issuer(m.deal, issuer)
             _drop_non_parties(m.deal)
+            direct_by_kind(m.deal)
             mentions.append(m)
     clusters = cluster_mentions(mentions[:MAX_MENTIONS])
     taken = {m.sent for m in mentions if m.deal.buyer or m.deal.seller}

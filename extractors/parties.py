@@ -305,10 +305,34 @@ def _other_party(roles: Roles, orgs: list[Span]) -> None:
 
 def _by_kind(roles: Roles, frame: str) -> Roles:
     """Fix the direction that grammar cannot tell: the utility sells power, the AI tenant is hosted."""
-    buyer_kind, seller_kind = org_kind(roles.buyer), org_kind(roles.seller)
-    if frame in {"power", "deal"} and buyer_kind == "utility" and seller_kind != "utility":
-        roles.buyer, roles.seller = roles.seller, roles.buyer
-    if frame in {"lease", "host", "deal"} and buyer_kind in {"bitcoin_miner", "datacenter_host"} \
-            and seller_kind == "ai_tenant":
+    if swapped_by_kind(frame, org_kind(roles.buyer), org_kind(roles.seller)):
         roles.buyer, roles.seller = roles.seller, roles.buyer
     return roles
+
+
+_HOSTS = {"bitcoin_miner", "datacenter_host"}
+_KIND_FRAMES = {"power_agreement": "power", "lease": "lease", "hosting_contract": "host"}
+
+
+def swapped_by_kind(frame: str, buyer_kind: str | None, seller_kind: str | None) -> bool:
+    """True when the two sides' kinds say buyer and seller are the wrong way round for this frame."""
+    if frame in {"power", "deal"} and buyer_kind == "utility" and seller_kind != "utility":
+        return True
+    return frame in {"lease", "host", "deal"} and buyer_kind in _HOSTS and seller_kind == "ai_tenant"
+
+
+def name_kind(name: str | None) -> str | None:
+    """Registry kind of a reported party name, "utility" by its words, else None."""
+    if not name:
+        return None
+    row = gazetteer.company_index().get(name)
+    if row:
+        return row["kind"]
+    return "utility" if _UTILITY_RE.search(name) else None
+
+
+def direct_by_kind(deal) -> None:
+    """The same check on a deal whose parties were filled in later (the issuer for "the company")."""
+    frame = _KIND_FRAMES.get(deal.deal_type)
+    if frame and swapped_by_kind(frame, name_kind(deal.buyer), name_kind(deal.seller)):
+        deal.buyer, deal.seller = deal.seller, deal.buyer

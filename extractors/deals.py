@@ -59,7 +59,10 @@ _SITES = re.compile(
     r"substation|hub|park)\b",
     re.I,
 )
-_LOAN_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(loan|facility|notes|financing|credit line|bridge loan|debenture)\b", re.I)
+_LOAN_AFTER = re.compile(r"^[\w\s%.-]{0,40}?\b(loans?|facility|notes|financing|credit line|bridge loan|debentures?|bonds|"
+                         r"placement|offering|investment|backstop|raise)\b", re.I)
+# "$60 million drawn on its revolving credit facility", "$392 million in cash": money held or repaid, not raised.
+_HELD = re.compile(r"\b(drawn|draws?|repaid|repay\w*|outstanding|available|in cash|cash on hand|balance)\b", re.I)
 _STAKE_IN = re.compile(r"^\s*(?:equity\s+|minority\s+|strategic\s+)?stake in\b", re.I)
 _FOR_MONEY = re.compile(r"\bfor\s+(?:a\s+|an\s+|about\s+|approximately\s+)?$", re.I)
 _ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by",
@@ -88,6 +91,7 @@ class Mention:
     listed: bool = False  # one item of a sentence listing several priced sales
     quoted: bool = False  # said inside quotation marks
     inherit: bool = False  # the seller is "its": the seller of the sale stated before
+    tied: bool = False  # a financing whose amount is tied to its instrument ("$1.3 billion convertible note offering")
 
 
 def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
@@ -266,19 +270,23 @@ def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offse
     for money in find_money(text):
         after = text[money.end:money.end + 40]
         stake = _STAKE_IN.match(after)
-        if not (("lend" in frames and _LOAN_AFTER.match(after)) or stake) or not price_like(text, money):
+        loan = _LOAN_AFTER.match(after) if "lend" in frames else None
+        held = loan and _HELD.search(text[max(0, money.start - 30):money.start] + " " + after[:loan.end() + 25])
+        if not (loan and not held or stake) or not price_like(text, money):
             continue
         lender, borrower = roles.buyer, roles.seller
         if stake:
             borrower = next((o for o in orgs if o.start_char >= money.end + stake.end() - 1), borrower)
-        if lender is None or borrower is None or org_name(lender) == org_name(borrower):
-            continue
+        if (lender is None and borrower is None) or org_name(lender) == org_name(borrower):
+            continue  # an offering or placement may name no financier; it needs the company raising the money
         noun = re.match(r"^[\w\s-]{0,40}?\b(loan|facility|notes|financing|credit line|debenture|stake)\b", after, re.I)
         asset = (text[money.end:money.end + noun.end()].strip() if noun else None)
         terms = Terms(price_usd=money.usd, price_text=text[money.start:money.end + (noun.end() if noun else 0)],
                       currency=money.currency, price_amount=money.amount)
-        out.append(_mention(text, offset, 0, len(text), "financing", Roles(lender, borrower, roles.from_parse),
-                            asset, terms, base))
+        mention = _mention(text, offset, 0, len(text), "financing", Roles(lender, borrower, roles.from_parse),
+                           asset, terms, base)
+        mention.tied = True
+        out.append(mention)
     return out
 
 

@@ -180,7 +180,9 @@ def keep(deal: Deal, cluster: Cluster) -> bool:
     if not (deal.buyer or deal.seller) or same_org(deal.buyer, deal.seller):
         return False
     if deal.deal_type == "financing":
-        return bool(deal.buyer and deal.seller and deal.price_text)
+        # Both sides, or one side of a financing whose amount names its instrument (an offering, a placement).
+        tied = any(m.tied for m in cluster.members)
+        return bool(deal.price_text and (deal.buyer and deal.seller or tied and (deal.buyer or deal.seller)))
     if deal.deal_type == "other":
         return any("price_text" in m.here for m in cluster.members)
     if deal.price_text or deal.capacity_mw:

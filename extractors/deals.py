@@ -109,6 +109,8 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         return []
     orgs = list(doc.spans.get("minewire_orgs", []))
     # A verb states the deal; a noun may only name its paperwork ("a share purchase agreement to sell…").
+    if all(_aside_participle(c, orgs) for c in cues):
+        return []  # "ESS Metron, acquired in 2021, …": a past deal describing a party, not a deal this text states
     cues = [c for c in cues if not _describes_party(c, orgs)] or cues
     # A signed contract (a PPA, a lease) states the deal as firmly as a verb does; a signed purchase agreement
     # only names the paperwork of the sale its verb states.
@@ -123,7 +125,13 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         roles = Roles()  # its figures join the deal told before; its orgs are whoever the clause mentions
     base = dict(sent=index, frame=trigger.label_, lead=lead, verbal=not _nominal(trigger), parsed=roles.from_parse,
                 orgs=[org_name(o) for o in orgs], quoted=_quoted(text))
-    loans = _financing(doc, orgs, frames, roles, offset, base)
+    lend_cue = next((c for c in cues if c.label_ == "lend"), None)
+    if lend_cue is not None and role_frame not in {"lend", "invest"}:
+        # "Google will provide a backstop … for Fluidstack's lease": the money's roles are the lending cue's.
+        loan_roles = assign_roles(doc, lend_cue, orgs, "lend", _nominal(lend_cue))
+    else:
+        loan_roles = roles
+    loans = _financing(doc, orgs, frames, loan_roles, offset, base)
     if loans:
         return loans
     clauses = _sale_list(text) if trigger.label_ in {"buy", "sell"} else []
@@ -170,6 +178,14 @@ def _describes_party(cue: Span, orgs: list[Span]) -> bool:
             return False
         tok = tok.head
     return False
+
+
+def _aside_participle(cue: Span, orgs: list[Span]) -> bool:
+    """ "X, acquired in 2021," / "X, bought last year,": a participle set off after a name, describing it."""
+    doc = cue.doc
+    if cue.start < 2 or doc[cue.start - 1].text != "," or not cue.text.lower().endswith(("ed", "ought", "old")):
+        return False
+    return any(o.end == cue.start - 1 for o in orgs)
 
 
 def _relative_subject(verb) -> bool:

@@ -81,6 +81,8 @@ def cue_index() -> dict[str, str]:
 
 # Names shaped like a market or a wire service are never a deal's party ("the TSX Venture Exchange").
 _NOT_PARTY_SHAPE = re.compile(r"(?:\bStock\s+Exchange|\bExchange|\bNewswire|\bWire|\bMarkets?)$", re.IGNORECASE)
+# "NC-1", "CB-5", "MTL2": a site or building code, never an organisation.
+_SITE_CODE = re.compile(r"^[A-Z]{1,5}-?\d{1,3}$")
 
 
 @lru_cache(maxsize=1)
@@ -104,5 +106,5 @@ def is_not_party(name: str | None) -> bool:
     if text.lower().startswith("the "):
         text = text[4:]
     words = re.findall(r"[\w-]+", text.lower())
-    return text.lower() in _not_party_forms() or bool(_NOT_PARTY_SHAPE.search(text)) \
+    return text.lower() in _not_party_forms() or bool(_NOT_PARTY_SHAPE.search(text) or _SITE_CODE.match(text)) \
         or (bool(words) and all(w in _generic_words() for w in words))

@@ -87,7 +87,9 @@ def _compatible(cluster: Cluster, m: Mention) -> bool:
         d, o = m.deal, other.deal
         if not (o.buyer or o.seller):
             continue  # a sentence that only refers back ("the deal…") says nothing about the deal's kind
-        if _FAMILY.get(o.deal_type, o.deal_type) != fam or other.sent == m.sent:
+        # A generic "deal" mention ("grabs X's portfolio in $1.1 billion deal") has no family of its own.
+        generic = "deal" in (m.frame, other.frame)
+        if (_FAMILY.get(o.deal_type, o.deal_type) != fam and not generic) or other.sent == m.sent:
             return False
         if (d.buyer and o.buyer and not same_org(d.buyer, o.buyer)) or \
                 (d.seller and o.seller and not same_org(d.seller, o.seller)):

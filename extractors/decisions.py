@@ -16,8 +16,8 @@ from .linear import DealModels
 WEIGHTS = Path(__file__).parent / "weights" / "deal_models.json"
 OPTIONS = {"price_usd": price_options, "capacity_mw": capacity_options, "country": country_options,
            "buyer": partial(party_options, role="buyer"), "seller": partial(party_options, role="seller")}
-# Loans and machine orders have no site: their capacity and place are never asked for.
-NO_SITE = {"financing", "other"}
+# Loans and machine orders have no site capacity of their own: never asked for.
+NO_CAPACITY = {"financing", "other"}
 
 
 @lru_cache(maxsize=4)
@@ -45,7 +45,7 @@ def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
     for name in OPTIONS:
         if name not in models.models:
             continue  # no model for this field: the rules' value stands
-        if deal.deal_type in NO_SITE and name in {"capacity_mw", "country"}:
+        if deal.deal_type in NO_CAPACITY and name == "capacity_mw":
             continue
         chosen[name] = best_option(field_options(cand, ctx, name), models[name])
         _set(deal, name, chosen[name][0])

@@ -237,7 +237,17 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
         deal.capacity_mw = None  # loans and machine orders have no site capacity
     if deal.deal_type not in {"financing", "other"}:
         deal.country, deal.region = _place(cluster, ordered, places, doc_places)
+    else:  # a loan or an order has a place only where its own sentence puts what it funds ("… project in Texas")
+        deal.country, deal.region = _own_place(ordered, places)
     return deal
+
+
+def _own_place(ordered: list[Mention], places: list[Place]):
+    for m in ordered:
+        found = resolve([p for p in within(places, m.deal.start, m.deal.end) if p.anchored])
+        if found[0]:
+            return found
+    return None, None
 
 
 def _place(cluster: Cluster, ordered: list[Mention], places: list[Place], doc_places: list[Place]):

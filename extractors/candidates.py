@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from models.records import Deal
 
@@ -44,21 +45,25 @@ class Option:
 
 @dataclass
 class DocContext:
-    """What a document states anywhere: its sentences, amounts, capacities and places."""
+    """What a document states anywhere: its sentences, places and organisations (amounts and capacities on demand)."""
 
     text: str
     spans: list[tuple[int, int]]
     places: list[Place]
     country_forms: dict[str, str] = field(default_factory=dict)  # "Ivory Coast" -> "Côte d'Ivoire" as written
     orgs: list[tuple[str, int, int]] = field(default_factory=list)  # (name to report, start, end) of each org named
-    moneys: list[Money] = field(default_factory=list)
-    capacities: list[Capacity] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.starts = [s for s, _ in self.spans]
-        self.moneys = [m for m in find_money(self.text)]
-        self.capacities = find_capacity(self.text)
         self.title_end = self.text.find("\n\n") if "\n\n" in self.text[:400] else -1
+
+    @cached_property
+    def moneys(self) -> list[Money]:
+        return find_money(self.text)
+
+    @cached_property
+    def capacities(self) -> list[Capacity]:
+        return find_capacity(self.text)
 
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect_right(self.starts, pos) - 1)

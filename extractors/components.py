@@ -77,15 +77,21 @@ def _outside_datelines(doc: Doc, spans: list[Span]) -> list[Span]:
 
 
 class CompanyMatcher:
-    """Registry companies by exact (case-sensitive) name, alias or ticker-like alias."""
+    """Registry companies by exact (case-sensitive) name, alias or ticker-like alias; names of two words or more
+    also in any capitalisation ("Hive Blockchain" is "HIVE Blockchain")."""
 
     def __init__(self, nlp: Language):
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         for form, row in gazetteer.company_index().items():
-            self.matcher.add(row["name"], [nlp.make_doc(form)])
+            pattern = nlp.make_doc(form)
+            self.matcher.add(row["name"], [pattern])
+            if len(pattern) > 1:
+                self.folded.add(row["name"], [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.matcher(doc) if not _defined_short_name(doc, s, e)]
+        found = self.matcher(doc) + [(mid, s, e) for mid, s, e in self.folded(doc) if doc[s].is_title or doc[s].is_upper]
+        spans = [Span(doc, s, e, label=mid) for mid, s, e in found if not _defined_short_name(doc, s, e)]
         _set_group(doc, "minewire_companies", spans)
         return doc
 

@@ -115,6 +115,10 @@ _JOIN_RE = re.compile(
 )
 
 
+# "US$20 million, plus US$3.2 million in VAT": taxes, interest and fees on top are not the price.
+_NOT_PRICE_PART = re.compile(r"^\s*(?:(?:in|of)\s+)?(?:VAT|value[- ]added tax|taxes|tax|GST|interest|fees?)\b", re.I)
+
+
 def _joined(text: str, left: Money, right: Money, plus_seen: bool) -> bool:
     gap = text[left.end:right.start]
     if len(gap) > 45 or left.currency != right.currency:
@@ -136,7 +140,7 @@ def sum_plus_chain(text: str, moneys: list[Money], head: Money) -> tuple[float, 
             break
         gap = text[left.end:right.start]
         plus_seen = plus_seen or "plus" in gap.lower() or "+" in gap
-        if not _joined(text, left, right, plus_seen):
+        if not _joined(text, left, right, plus_seen) or _NOT_PRICE_PART.match(text[right.end:right.end + 30]):
             break
         total, end = total + right.amount, right.end
     return total, end

@@ -16,8 +16,6 @@ from .parties import Roles, assign_roles, org_kind, org_name
 from .terms import Terms, price_like, read_terms
 from .text import doc_text
 
-# Frames in the order a sentence's main trigger is chosen.
-FRAME_ORDER = ("buy", "sell", "lease", "host", "power", "merge", "invest", "lend", "customer", "deal")
 _NEGATED = re.compile(
     r"\b(reject\w*|declined|non-binding|nonbinding|unsolicited|withdr[ae]w\w*|terminat\w*|called off|walked away|"
     r"abandon\w*|losing|lost out|did not|didn[’']t|does not|doesn[’']t|no longer|failed to|fell through|"
@@ -115,7 +113,7 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     # A signed contract (a PPA, a lease) states the deal as firmly as a verb does; a signed purchase agreement
     # only names the paperwork of the sale its verb states.
     trigger = min(cues, key=lambda c: (_nominal(c) and not (_signed(c) and c.label_ in _CONTRACT_FRAMES),
-                                       FRAME_ORDER.index(c.label_), c.start))
+                                       gazetteer.frames()[c.label_]["rank"], c.start))
     frames = {c.label_ for c in cues}
     role_frame = "customer" if "customer" in frames and frames & {"lease", "host"} else trigger.label_
     role_trigger = next((c for c in cues if c.label_ == role_frame), trigger)
@@ -231,9 +229,9 @@ def classify(frame: str, frames: set[str], asset: str | None, text: str, target:
         return "acquisition" if target is not None else "asset_sale"
     if frame == "customer":
         return "lease" if "lease" in frames or re.search(r"\blease", text, re.I) else "hosting_contract"
-    simple = {"lease": "lease", "host": "hosting_contract", "power": "power_agreement", "lend": "financing"}
-    if frame in simple:
-        return simple[frame]
+    stated = gazetteer.frames().get(frame, {}).get("deal_type")
+    if stated:
+        return stated
     if frame == "merge":
         return "acquisition" if "buy" in frames else "merger"
     if "utility" in {org_kind(roles.buyer), org_kind(roles.seller)} or _UTILITY_WORDS.search(text):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from models.records import Deal
 
+from . import gazetteer
 from .candidates import (Candidate, DocContext, Option, capacity_options, country_options, keep_features, null_option,
                          party_options, price_options)
 from .merge import norm_org
@@ -16,14 +17,17 @@ from .linear import DealModels
 WEIGHTS = Path(__file__).parent / "weights" / "deal_models.json"
 OPTIONS = {"price_usd": price_options, "capacity_mw": capacity_options, "country": country_options,
            "buyer": partial(party_options, role="buyer"), "seller": partial(party_options, role="seller")}
-# Loans and machine orders have no site capacity of their own: never asked for.
-NO_CAPACITY = {"financing", "other"}
 
 
 @lru_cache(maxsize=4)
 def shipped_models(path: Path = WEIGHTS) -> DealModels | None:
     """The committed weights, or None when the file is absent (extraction then runs on the rules alone)."""
     return DealModels.load(path) if path.exists() else None
+
+
+def has_site(deal_type: str) -> bool:
+    """Loans and machine orders have no site capacity of their own: it is never asked for."""
+    return gazetteer.deal_types()[deal_type]["site"]
 
 
 def field_options(cand: Candidate, ctx: DocContext, name: str) -> list[Option]:
@@ -45,7 +49,7 @@ def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
     for name in OPTIONS:
         if name not in models.models:
             continue  # no model for this field: the rules' value stands
-        if deal.deal_type in NO_CAPACITY and name == "capacity_mw":
+        if name == "capacity_mw" and not has_site(deal.deal_type):
             continue
         chosen[name] = best_option(field_options(cand, ctx, name), models[name])
         _set(deal, name, chosen[name][0])

@@ -64,6 +64,26 @@ def abbrev_index() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
+def frames() -> dict[str, dict]:
+    """Cue frame -> its rank (which trigger wins a sentence), the deal type it states (or null when the
+    object decides) and its role table: which party the subject and each preposition's object are."""
+    return {row["frame"]: row for row in sorted(_read_jsonl("frames.jsonl"), key=lambda r: r["rank"])}
+
+
+@lru_cache(maxsize=1)
+def deal_types() -> dict[str, dict]:
+    """Deal type -> its family (mentions of one family can be one deal), what its seller and buyer are
+    ("landlord"/"tenant", "recipient"/"financier"…) and whether it has a site (a capacity of its own)."""
+    return {row["deal_type"]: row for row in _read_jsonl("deal_types.jsonl")}
+
+
+def family(deal_type: str | None) -> str | None:
+    """The deal type's family: a sale, an acquisition and a merger are one transfer told three ways."""
+    row = deal_types().get(deal_type or "")
+    return row["family"] if row else deal_type
+
+
+@lru_cache(maxsize=1)
 def cues() -> tuple[dict, ...]:
     """Deal cue words by frame (buy, sell, lease, host, power, merge, lend, invest, deal, customer)."""
     return tuple(_read_jsonl("cues.jsonl"))

@@ -14,8 +14,6 @@ from .deals import Mention
 from .places import Place, resolve, unambiguous, within
 from .terms import read_terms
 
-_FAMILY = {"asset_sale": "sale", "acquisition": "sale", "merger": "sale", "lease": "capacity",
-           "hosting_contract": "capacity"}
 _SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc", "lp",
              "sa", "ag", "nv", "se", "the", "holdings", "group"}
 _ANAPHORA = re.compile(
@@ -80,7 +78,7 @@ def abbreviations(text: str) -> dict[str, str]:
 
 
 def _compatible(cluster: Cluster, m: Mention) -> bool:
-    fam = _FAMILY.get(m.deal.deal_type, m.deal.deal_type)
+    fam = gazetteer.family(m.deal.deal_type)
     if _NEW_DEAL.match(m.deal.evidence):
         return False
     for other in cluster.members:
@@ -89,7 +87,7 @@ def _compatible(cluster: Cluster, m: Mention) -> bool:
             continue  # a sentence that only refers back ("the deal…") says nothing about the deal's kind
         # A generic "deal" mention ("grabs X's portfolio in $1.1 billion deal") has no family of its own.
         generic = "deal" in (m.frame, other.frame)
-        if (_FAMILY.get(o.deal_type, o.deal_type) != fam and not generic) or other.sent == m.sent:
+        if (gazetteer.family(o.deal_type) != fam and not generic) or other.sent == m.sent:
             return False
         if (d.buyer and o.buyer and not same_org(d.buyer, o.buyer)) or \
                 (d.seller and o.seller and not same_org(d.seller, o.seller)):
@@ -139,7 +137,7 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
 def _inherit_seller(m: Mention, clusters: list[Cluster]) -> None:
     """ "Other sales include its stake in X for $25m": "its" is the seller of the priced sale just before."""
     if m.inherit:
-        sales = [c for c in clusters if _FAMILY.get(c.members[0].deal.deal_type) == "sale"
+        sales = [c for c in clusters if gazetteer.family(c.members[0].deal.deal_type) == "sale"
                  and c.members[0].deal.seller and any(x.here for x in c.members)]
         if sales:
             m.deal.seller = sales[-1].members[0].deal.seller
@@ -172,7 +170,7 @@ def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: 
         cluster.follow.append((s, e))
         _later_parties(cluster, sentence)
         terms = read_terms(sentence, need_cue=True)
-        if terms.it_load and not cluster.it_load and _FAMILY.get(cluster.members[0].deal.deal_type) == "capacity":
+        if terms.it_load and not cluster.it_load and gazetteer.family(cluster.members[0].deal.deal_type) == "capacity":
             cluster.extra.pop("capacity_mw", None)  # the load contracted beats a campus total read before
             cluster.it_load = True
         for name in ("capacity_mw", "price_usd", "cash_usd", "price_text", "currency", "price_amount"):
@@ -233,9 +231,10 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
     for name, value in cluster.extra.items():
         if getattr(deal, name) is None and not (name == "price_usd" and deal.price_text):
             setattr(deal, name, value)
-    if deal.deal_type in {"financing", "other"}:
+    has_site = gazetteer.deal_types()[deal.deal_type]["site"]
+    if not has_site:
         deal.capacity_mw = None  # loans and machine orders have no site capacity
-    if deal.deal_type not in {"financing", "other"}:
+    if has_site:
         deal.country, deal.region = _place(cluster, ordered, places, doc_places)
     else:  # a loan or an order has a place only where its own sentence puts what it funds ("… project in Texas")
         deal.country, deal.region = _own_place(ordered, places)

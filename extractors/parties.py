@@ -10,20 +10,6 @@ from spacy.tokens import Doc, Span, Token
 from . import gazetteer
 from .text import doc_text
 
-# For each frame: which party the grammatical subject, and the objects of "from"/"to"/"with"/"by", are.
-_ROLES = {
-    "buy": {"subj": "buyer", "from": "seller", "with": "seller", "by": "buyer", "poss": "seller"},
-    "sell": {"subj": "seller", "to": "buyer", "with": "buyer", "by": "seller"},
-    "lease": {"subj": "buyer", "from": "seller", "to": "buyer", "with": "seller"},
-    "host": {"subj": "seller", "for": "buyer", "with": "buyer", "to": "buyer", "poss": "buyer"},
-    "power": {"subj": "buyer", "from": "seller", "with": "seller", "to": "buyer"},
-    "merge": {"subj": "buyer", "with": "seller", "into": "buyer"},
-    "lend": {"subj": "buyer", "to": "seller", "for": "seller"},  # "X provided a loan to Y": X is the financier
-    "borrow": {"subj": "seller", "from": "buyer", "with": "buyer", "by": "buyer"},  # "X secured a loan from Y"
-    "invest": {"subj": "buyer", "in": "seller", "into": "seller", "from": "buyer", "by": "buyer"},
-    "customer": {"subj": "buyer", "poss": "seller", "of": "seller", "owner": "seller"},
-    "deal": {"subj": "buyer", "with": "seller"},
-}
 _SWAP = {"buyer": "seller", "seller": "buyer"}
 _LENDER_VERBS = re.compile(r"\b(provid|extend|grant|lent|lend|advanc|commit|arrang|offer)\w*\b", re.IGNORECASE)
 _UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Power|Energy|Cooperative|Co-op|Authority|Hydro|Edison|Grid)\b")
@@ -66,6 +52,12 @@ def org_kind(span: Span | None) -> str | None:
     if row:
         return row["kind"]
     return "utility" if _UTILITY_RE.search(span.text) else None
+
+
+def _role_table(frame: str) -> dict[str, str]:
+    """Which party the subject and each preposition's object are, for `frame` (patterns/frames.jsonl)."""
+    frames = gazetteer.frames()
+    return (frames.get(frame) or frames["deal"])["roles"]
 
 
 def _org_at(tok: Token, orgs: list[Span]) -> Span | None:
@@ -134,7 +126,7 @@ def _governed(prep: Token, root: Token) -> bool:
 
 def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool) -> dict[str, Span]:
     roles: dict[str, Span] = {}
-    table = _ROLES.get(frame, _ROLES["deal"])
+    table = _role_table(frame)
     root = trigger.root
     subj_role = table.get("subj")
     owner = next((c for c in root.children if c.dep_ == "poss"), None) if nominal else None
@@ -171,7 +163,7 @@ def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
 def _surface_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool) -> dict[str, Span]:
     """Fallback on word order: "ORG … trigger … from ORG / to ORG / with ORG", "ORG's site"."""
     roles: dict[str, Span] = {}
-    table = _ROLES.get(frame, _ROLES["deal"])
+    table = _role_table(frame)
     for org in orgs:
         prep = _preposition_before(doc, org)
         if prep is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 
 from ..candidates import Candidate, DocContext, Features, Option, keep_features
-from ..decisions import NO_CAPACITY, OPTIONS, decide, field_options
+from ..decisions import OPTIONS, decide, field_options, has_site
 from ..document import finish_deals
 from ..linear import MODEL_NAMES, DealModels, LinearModel
 from ..pipeline import EXTRACTOR_VERSION, candidates_many
@@ -38,7 +38,7 @@ def doc_examples(doc: LabelledDoc, candidates: list[Candidate], ctx: DocContext)
             continue
         gold = doc.deals[matched[i]]
         for name in OPTIONS:
-            if cand.deal.deal_type in NO_CAPACITY and name == "capacity_mw":
+            if name == "capacity_mw" and not has_site(cand.deal.deal_type):
                 continue
             options = field_options(cand, ctx, name)
             right = [o for o in options if same_field(name, gold.get(name), o.value)

@@ -144,7 +144,7 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         asset = contract_site(doc, [roles.buyer, roles.seller])
     elif not names_a_thing(words):
         asset = None
-    terms = read_terms(text)
+    terms = read_terms(text, financing=deal_type == "financing")
     return [_mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)]
 
 
@@ -286,7 +286,7 @@ def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offse
         stake = _STAKE_IN.match(after)
         loan = _LOAN_AFTER.match(after) if "lend" in frames else None
         held = loan and _HELD.search(text[max(0, money.start - 30):money.start] + " " + after[:loan.end() + 25])
-        if not (loan and not held or stake) or not price_like(text, money):
+        if not (loan and not held or stake) or not price_like(text, money, financing=True):
             continue
         lender, borrower = roles.buyer, roles.seller
         if stake:

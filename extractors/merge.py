@@ -214,9 +214,12 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
     best = best_member(cluster)
     deal = Deal(**{**best.deal.__dict__})
     ordered = [best] + [m for m in cluster.members if m is not best]
-    for name in ("buyer", "seller", "asset"):
+    for name, other in (("buyer", "seller"), ("seller", "buyer"), ("asset", None)):
         if getattr(deal, name) is None:
-            setattr(deal, name, next((getattr(m.deal, name) for m in ordered if getattr(m.deal, name)), None))
+            # A side borrowed from another mention is never the side this deal already has.
+            taken = getattr(deal, other) if other else None
+            setattr(deal, name, next((getattr(m.deal, name) for m in ordered if getattr(m.deal, name)
+                                      and not same_org(getattr(m.deal, name), taken)), None))
     stated = [m for m in ordered if "price_text" in m.here]
     if deal.price_text is None and stated:
         for name in ("price_usd", "price_text", "currency", "price_amount"):

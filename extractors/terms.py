@@ -62,11 +62,20 @@ class Terms:
     it_load: bool = False  # the capacity is stated as critical IT load, a hosting or lease deal's own measure
 
 
-def price_like(text: str, money: Money) -> bool:
-    """True when `money` in `text` can be a deal's price (not a rate, an investment plan or revenue)."""
+# For a financing the money raised, invested or owed is the deal's amount; only results figures are not.
+_NOT_FUNDING_BEFORE = re.compile(r"\b(revenue\w*|sales of|market cap\w*|capitali[sz]ation|fees?|rewards?|profit|loss|"
+                                 r"income|ebitda|impairment|earnings|per)\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
+
+
+def price_like(text: str, money: Money, financing: bool = False) -> bool:
+    """True when `money` in `text` can be a deal's price (not a rate, an investment plan or revenue); for a
+    `financing`, money raised, invested or owed counts."""
     if money.per_unit:
         return False
     before, after = text[max(0, money.start - 45):money.start], text[money.end:money.end + 45]
+    if financing:
+        return not (_NOT_FUNDING_BEFORE.search(before) or _NOT_PRICE_AFTER.match(after)
+                    and not re.match(r"^\W*of [\w'’ -]{0,40}\bobligations", after))
     if _AGGREGATE_BEFORE.search(before):
         return False
     if _CONTRACT_VALUE.match(after):
@@ -87,11 +96,11 @@ def _usd_equivalent(text: str, head: Money, moneys: list[Money]) -> Money | None
     return None
 
 
-def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = False) -> Terms:
-    """Price, cash and capacity stated in `text` (one sentence or clause)."""
+def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = False, financing: bool = False) -> Terms:
+    """Price, cash and capacity stated in `text` (one sentence or clause); `financing`: the amount raised or lent."""
     moneys = find_money(text) if moneys is None else moneys
     terms = Terms()
-    candidates = [m for m in moneys if price_like(text, m) and (m.usd or m.amount) >= MIN_PRICE_USD]
+    candidates = [m for m in moneys if price_like(text, m, financing) and (m.usd or m.amount) >= MIN_PRICE_USD]
     if need_cue:
         candidates = [m for m in candidates if _cued(text, m)]
     cued = [m for m in candidates if _cued(text, m)]

@@ -90,7 +90,8 @@ def test_read_corpus_invalid_json_names_the_file_and_line(tmp_path):
 
 def test_read_text_file_drops_a_byte_order_mark_and_keeps_a_title(tmp_path):
     path = tmp_path / "bom.txt"
-    path.write_text("TITLE: Headline\nURL: https://example.invalid/x\nPUBLISHED: unknown\n\nBody.\n", encoding="utf-8-sig")
+    path.write_text("TITLE: Headline\nURL: https://example.invalid/x\nPUBLISHED: unknown\n\nBody.\n",
+                    encoding="utf-8-sig")
     assert read_text_file(path) == "Headline\n\nBody.\n"
 
 

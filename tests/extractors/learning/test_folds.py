@@ -1,4 +1,4 @@
-"""The document-level k-fold split: a partition, stratified by deal count, reproducible, and reused only when it fits."""
+"""The document-level k-fold split: a stratified partition, reproducible, reused only when it fits."""
 
 from __future__ import annotations
 

@@ -45,9 +45,18 @@ class DealModels:
 
     @classmethod
     def load(cls, path: Path) -> DealModels:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        models = {name: LinearModel(m["weights"], m["threshold"]) for name, m in data["models"].items()}
+        """The models in a weights file; ValueError naming the file when it is not one."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            version, stored = data["version"], data["models"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: not a deal models file ({exc!r}); retrain with `minewire train`") from exc
+        models = {}
+        for name, m in stored.items():
+            if not isinstance(m, dict) or not isinstance(m.get("weights"), dict):
+                raise ValueError(f"{path}: model {name!r} has no weights; retrain with `minewire train`")
+            models[name] = LinearModel(m["weights"], m.get("threshold", 0.5))
         unknown = set(models) - set(MODEL_NAMES)
         if unknown:
             raise ValueError(f"{path}: unknown deal models {sorted(unknown)}; retrain with `minewire train`")
-        return cls(data["version"], models, data.get("trained_on", {}))
+        return cls(version, models, data.get("trained_on", {}))

@@ -78,8 +78,6 @@ def test_deal_models_load_of_a_subset_of_models_is_valid(tmp_path):
     assert set(MODEL_NAMES) == {"keep", "price_usd", "capacity_mw", "country", "buyer", "seller"}
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="bug: DealModels.load raises a bare KeyError('models') that does not name the file")
 def test_deal_models_load_of_a_file_without_models_names_the_file(tmp_path):
     path = tmp_path / "w.json"
     path.write_text(json.dumps({"version": "1", "trained_on": {}}))
@@ -88,8 +86,6 @@ def test_deal_models_load_of_a_file_without_models_names_the_file(tmp_path):
     assert str(path) in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="bug: DealModels.load raises a bare KeyError('weights') that does not name the file")
 def test_deal_models_load_of_a_model_without_weights_names_the_file(tmp_path):
     path = tmp_path / "w.json"
     path.write_text(json.dumps({"version": "1", "models": {"keep": {"threshold": 0.5}}}))
@@ -98,8 +94,6 @@ def test_deal_models_load_of_a_model_without_weights_names_the_file(tmp_path):
     assert str(path) in str(info.value) and "keep" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a weights file that is not JSON raises json's own error, which does not "
-                                       "name the file")
 def test_deal_models_load_of_a_file_that_is_not_json_names_the_file(tmp_path):
     path = tmp_path / "w.json"
     path.write_text("{not json")

@@ -23,9 +23,9 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(
-    r"([A-Z][\w&.’'-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&.’'-]*)+),?\s*\(\s*[“\"]?([A-Z][A-Za-z]{1,6})[”\"]?\s*\)"
+    r"([A-Z][\w&.’'-]*(?:[ \t]+(?:of[ \t]+|and[ \t]+|&[ \t]+)?[A-Z][\w&.’'-]*)+),?[ \t]*\(\s*[“\"]?([A-Z][A-Za-z]{1,6})[”\"]?\s*\)"
 )
-_NAME = r"([A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|&))*)"
+_NAME = r"([A-Z][\w&.'’-]*(?:[ \t]+(?:[A-Z][\w&.'’-]*|of|and|&))*)"  # a name never runs across lines
 # A party named in a later sentence: "The buyer, Sympatheia Power Fund, will pay…", "X will pay…".
 _LATER_PARTY = (
     ("buyer", re.compile(r"\b[Tt]he (?:buyer|purchaser|acquirer)(?:,|\s+is|\s+was)\s+" + _NAME)),

@@ -97,7 +97,7 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     text = doc_text(doc)
     if _NEGATED.search(text) or _MEANS.match(text):
         return []
-    cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c)]
+    cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c) and not _held(text, c)]
     cues = [c for c in cues if not (c.label_ in {"buy", "sell"} and _NOT_AN_ASSET.match(text[c.end_char:]))]
     # "lease obligations", "lease payments": the noun names money owed under a lease, not the lease deal.
     cues = [c for c in cues if not _OWED.match(text[c.end_char:])]
@@ -203,6 +203,16 @@ def _quoted(text: str) -> bool:
     return bool(re.match(r"^\s*[“\"]", text) or re.search(r"[”\"],?\s+(?:said|says|added|noted)\b", text))
 
 
+# "FCX holds a 70% stake in…", "return on investment": what a company owns or earns, not a deal.
+_OWNERSHIP = re.compile(r"\b(?:holds?|held|holding|owns?|owned|owning|retains?|retained|keeps?|kept|has|had|"
+                        r"return on|returns? on)\s+(?:an?\s+|its\s+|the\s+|their\s+)?(?:[\d.,]+\s*(?:%|per\s*cent|"
+                        r"percent)\s+)?(?:[\w-]+\s+)?$", re.I)
+
+
+def _held(text: str, cue: Span) -> bool:
+    return cue.label_ == "invest" and bool(_OWNERSHIP.search(text[max(0, cue.start_char - 40):cue.start_char]))
+
+
 def _hedged(text: str, cue: Span) -> bool:
     before = text[max(0, cue.start_char - 40):cue.start_char]
     return bool(_HEDGE.search(before)) and not re.search(r"\b(agreed|set|expects?)\s+to\s*$", before, re.I)
@@ -286,6 +296,8 @@ def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offse
         stake = _STAKE_IN.match(after)
         loan = _LOAN_AFTER.match(after) if "lend" in frames else None
         held = loan and _HELD.search(text[max(0, money.start - 30):money.start] + " " + after[:loan.end() + 25])
+        if _HEDGE.search(re.sub(r"\b(?:up to|privately|publicly)\s+", "", text[max(0, money.start - 45):money.start])):
+            continue  # "plans to privately place up to $2.3 billion of bonds": a plan, not a financing
         if not (loan and not held or stake) or not price_like(text, money, financing=True):
             continue
         lender, borrower = roles.buyer, roles.seller

@@ -275,7 +275,7 @@ def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
     before = doc_text(doc)[max(0, trigger.start_char - 60):trigger.start_char]
     if frame == "lend" and not lent_to and not _LENDER_VERBS.search(before) and not _LENDER_VERBS.match(trigger.text):
         frame = "borrow"  # "X secured a loan", "X raised $5 million": the subject receives the money
-    if frame == "invest" and _RECEIVER_VERBS.search(before):
+    if frame == "invest" and _RECEIVER_VERBS.search(before) and trigger.root.lower_ not in {"stake", "interest"}:
         frame = "borrow"  # "X secured a $150 million investment from Y"
     parsed = doc.has_annotation("DEP")
     roles = _parse_roles(doc, trigger, orgs, frame, nominal) if parsed else {}

@@ -231,11 +231,11 @@ def evaluate(corpus: Path = typer.Option(..., help="labelled corpus: NAME.txt be
     """
     from extractors.learning.corpus import read_corpus
     from extractors.learning.evaluation import evaluate as run_evaluation, format_report
+    from extractors.learning.folds import check_folds
     from flows.pipeline import get_nlp
 
     docs = read_corpus(corpus)
-    if len(docs) < folds:
-        raise ValueError(f"{corpus}: {len(docs)} labelled documents cannot make {folds} folds; use --folds {len(docs)}")
+    check_folds(docs, folds, corpus)
     results = run_evaluation(docs, get_nlp(settings().spacy_model), folds)
     if format == "json":
         sys.stdout.write(json.dumps(results, indent=1) + "\n")
@@ -246,6 +246,7 @@ def evaluate(corpus: Path = typer.Option(..., help="labelled corpus: NAME.txt be
 @app.command()
 @fails_cleanly
 def train(corpus: Path = typer.Option(..., help="labelled corpus: NAME.txt beside NAME.json (dev format)"),
+          folds: int = typer.Option(5, min=2, help="document folds for choosing which decisions to learn"),
           out_path: Optional[Path] = typer.Option(None, "--out", help="weights file (default: the shipped one)")) -> None:
     """Fit the deal models on a labelled corpus and write their weights (deterministic: same corpus, same file).
 
@@ -253,18 +254,22 @@ def train(corpus: Path = typer.Option(..., help="labelled corpus: NAME.txt besid
     """
     from extractors.decisions import WEIGHTS, shipped_models
     from extractors.learning.corpus import read_corpus
+    from extractors.learning.folds import check_folds
     from extractors.learning.selection import train as run_training
     from flows.pipeline import get_nlp
 
     docs = read_corpus(corpus)
+    check_folds(docs, folds, corpus)
     target = out_path or WEIGHTS
-    models = run_training(docs, get_nlp(settings().spacy_model), corpus.name)
+    models = run_training(docs, get_nlp(settings().spacy_model), corpus.name, folds)
     target.parent.mkdir(parents=True, exist_ok=True)
     models.save(target)
     shipped_models.cache_clear()
     learned = ", ".join(models.models) or "none beat the rules"
-    out.print(f"trained on {len(docs)} documents ({models.trained_on['deals']} deals); cross-validated all-fields F1 "
-              f"per decision: {models.trained_on['cv_all_fields_f1']}; learned: {learned}; wrote {target}", highlight=False)
+    trials = ", ".join(f"{name} {f1:.3f}" for name, f1 in models.trained_on["cv_all_fields_f1"].items())
+    out.print(f"trained on {len(docs)} documents ({models.trained_on['deals']} deals)", highlight=False)
+    out.print(f"cross-validated all-fields F1 per decision: {trials}", highlight=False)
+    out.print(f"learned: {learned}; wrote {target}", highlight=False)
 
 
 @sources_app.command("list")

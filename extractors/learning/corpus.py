@@ -51,7 +51,8 @@ def read_corpus(directory: Path) -> list[LabelledDoc]:
     for label_path in sorted(directory.glob("*.json")):
         text_path = label_path.with_suffix(".txt")
         if not text_path.exists():
-            continue
+            raise ValueError(f"{label_path}: labels without their text {text_path.name}; add the text or move the "
+                             "labels out of the corpus")
         try:
             label = json.loads(label_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:

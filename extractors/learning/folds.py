@@ -28,6 +28,13 @@ def make_folds(docs: list[LabelledDoc], k: int = 5) -> list[list[str]]:
     return [sorted(f) for f in folds]
 
 
+def check_folds(docs: list[LabelledDoc], k: int, corpus: object) -> None:
+    """ValueError naming the corpus when it cannot make k folds of at least one document."""
+    if k < 2 or len(docs) < k:
+        raise ValueError(f"{corpus}: {len(docs)} labelled documents cannot make {k} folds; use --folds between 2 "
+                         f"and {len(docs)}")
+
+
 def load_folds(docs: list[LabelledDoc], k: int, path: Path = DEV_FOLDS) -> list[list[str]]:
     """The split saved in `path` when it covers exactly these documents in k folds, else a new one."""
     names = {d.name for d in docs}

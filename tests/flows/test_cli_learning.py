@@ -113,7 +113,7 @@ def test_cli_evaluate_with_more_folds_than_documents_exits_1_saying_how_many(tmp
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "10 labelled documents cannot make 11 folds" in lines[0] and "--folds 10" in lines[0]
+    assert "10 labelled documents cannot make 11 folds" in lines[0] and "--folds between 2 and 10" in lines[0]
     assert "Traceback" not in result.stderr
 
 
@@ -121,3 +121,10 @@ def test_cli_evaluate_refuses_a_single_fold():
     result = run("evaluate", "--corpus", str(LEARNING), "--folds", "1")
     assert result.returncode == 2  # typer's usage error: min=2
     assert "--folds" in result.stderr
+
+
+def test_cli_train_with_more_folds_than_documents_exits_1_and_writes_nothing(tmp_path):
+    result = run("train", "--corpus", str(LEARNING), "--folds", "11", "--out", str(tmp_path / "w.json"))
+    assert result.returncode == 1
+    assert "10 labelled documents cannot make 11 folds" in result.stderr
+    assert not (tmp_path / "w.json").exists()

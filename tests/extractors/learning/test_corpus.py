@@ -51,11 +51,19 @@ def test_read_corpus_takes_the_name_from_the_label_or_else_the_file(tmp_path):
     assert [(d.name, d.deals) for d in docs] == [("a-labelled-name", [{"buyer": "Acme"}]), ("b-file", [])]
 
 
-def test_read_corpus_skips_labels_without_text_and_texts_without_labels(tmp_path):
+def test_read_corpus_skips_texts_without_labels(tmp_path):
     write_doc(tmp_path, "labelled", label={"doc": "labelled", "deals": []})
     write_doc(tmp_path, "unlabelled")
-    (tmp_path / "orphan.json").write_text('{"doc": "orphan", "deals": []}')
     assert [d.name for d in read_corpus(tmp_path)] == ["labelled"]
+
+
+def test_read_corpus_refuses_labels_without_their_text_naming_the_file(tmp_path):
+    # Skipping them would drop gold deals from every score without a word.
+    write_doc(tmp_path, "labelled", label={"doc": "labelled", "deals": []})
+    (tmp_path / "orphan.json").write_text('{"doc": "orphan", "deals": []}')
+    with pytest.raises(ValueError, match="orphan.txt") as info:
+        read_corpus(tmp_path)
+    assert "orphan.json" in str(info.value)
 
 
 def test_read_corpus_of_an_empty_directory_names_the_directory(tmp_path):

@@ -71,6 +71,12 @@ _ASSET_VERBS = {"is", "are", "was", "were", "will", "would", "has", "have", "had
 _FINITE_TAGS = {"VBZ", "VBD", "VBP", "MD"}
 MAX_CLAUSES = 10  # priced items read from one listing sentence
 _NOMINAL_FORMS = {f.lower() for row in gazetteer.cues() if row["pos"] == "noun" for f in row["forms"]}
+_HARDWARE = re.compile(r"\b(GPUs?|servers|miners|rigs|ASICs?|Antminers?|WhatsMiners?)\b", re.I)
+_ENERGY = re.compile(r"\b(electric\w*|power purchase|PPA|energy|megawatts?|MW|kilowatt\w*)\b")
+_INSTRUMENTS = re.compile(r"\b(royalt(?:y|ies)|streams?|debentures?|subscription receipts|NSR|net smelter|"
+                          r"convertible|notes|bonds)\b", re.I)
+_COMPUTE_WORDS = re.compile(r"\b(comput\w*|AI infrastructure|GPU capacity|cloud capacity|AI cloud|GPU cloud|"
+                            r"colocation|data center capacity)\b", re.I)
 _UTILITY_WORDS = re.compile(r"\b(electricity|power supply|energy supply|utility|utilities|tariff|kWh)\b", re.I)
 
 
@@ -145,7 +151,10 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     elif not names_a_thing(words):
         asset = None
     terms = read_terms(text, financing=deal_type == "financing")
-    return [_mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)]
+    mention = _mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)
+    # A royalty or stream bought for a price is as firm a financing as a loan tied to its amount.
+    mention.tied = deal_type == "financing" and trigger.label_ in {"buy", "sell"} and "price_text" in mention.here
+    return [mention]
 
 
 def _signed(cue: Span) -> bool:
@@ -230,6 +239,8 @@ def classify(frame: str, frames: set[str], asset: str | None, text: str, target:
     if frame in {"buy", "sell", "invest"}:
         if _MACHINES.search(asset) and not _SITES.search(asset):
             return "other"
+        if _INSTRUMENTS.search(asset):
+            return "financing"  # "acquired a 1% NSR royalty", "purchased subscription receipts": a stream or a stake
         if frame == "invest" and target is None and not _SITES.search(asset):
             return "financing"
         if re.search(r"(?:\$|€|£)[\d.,]+\s*(?:million|billion|[mb]n?)?\s+(?:equity\s+)?stake in", text, re.I):
@@ -239,6 +250,8 @@ def classify(frame: str, frames: set[str], asset: str | None, text: str, target:
         return "acquisition" if target is not None else "asset_sale"
     if frame == "customer":
         return "lease" if "lease" in frames or re.search(r"\blease", text, re.I) else "hosting_contract"
+    if frame == "power" and _HARDWARE.search(text) and not (_UTILITY_WORDS.search(text) or _ENERGY.search(text)):
+        return "other"  # "a supply agreement with Dell for GPU servers" buys machines, not electricity
     stated = gazetteer.frames().get(frame, {}).get("deal_type")
     if stated:
         return stated
@@ -246,6 +259,8 @@ def classify(frame: str, frames: set[str], asset: str | None, text: str, target:
         return "acquisition" if "buy" in frames else "merger"
     if "utility" in {org_kind(roles.buyer), org_kind(roles.seller)} or _UTILITY_WORDS.search(text):
         return "power_agreement"
+    if "ai_tenant" in {org_kind(roles.buyer), org_kind(roles.seller)} or _COMPUTE_WORDS.search(text):
+        return "hosting_contract"  # "a $11.9 billion agreement with a GPU cloud", "computing agreement"
     return "other"
 
 
@@ -345,7 +360,8 @@ def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, 
     clause_roles = Roles(buyer, seller, roles.from_parse)
     asset = re.split(r"\s+(?:in|for)\s+", text.strip(" ,;"), maxsplit=1)[0] or None
     terms = read_terms(text)
-    mention = _mention(doc_text(doc), offset, start, end, "asset_sale", clause_roles, asset, terms, base)
+    deal_type = "other" if _MACHINES.search(asset or "") and not _SITES.search(asset or "") else "asset_sale"
+    mention = _mention(doc_text(doc), offset, start, end, deal_type, clause_roles, asset, terms, base)
     mention.orgs = [org_name(o) for o in inside]
     mention.listed = True
     mention.inherit = seller is None and bool(re.search(r"\bits\b", doc_text(doc)))

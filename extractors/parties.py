@@ -277,6 +277,8 @@ def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
         frame = "borrow"  # "X secured a loan", "X raised $5 million": the subject receives the money
     if frame == "invest" and _RECEIVER_VERBS.search(before) and trigger.root.lower_ not in {"stake", "interest"}:
         frame = "borrow"  # "X secured a $150 million investment from Y"
+    if frame == "lease" and _leases_out(doc, trigger):
+        frame = "lease_out"
     parsed = doc.has_annotation("DEP")
     roles = _parse_roles(doc, trigger, orgs, frame, nominal) if parsed else {}
     from_parse = bool(roles)
@@ -287,6 +289,18 @@ def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
     if frame not in {"buy", "sell", "merge"}:
         _other_party(result, orgs)
     return _by_kind(result, frame)
+
+
+# "leasing 70 MW of its capacity to Y", "leased to Oracle": the lease goes out from the subject.
+_LEASED_TO = re.compile(r"^[^.;]{0,80}?\bto\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?(?:subsidiary\s+of\s+|unit\s+of\s+)?"
+                        r"[A-Z]|^[^.;]{0,60}?\b(?:its|their|our)\s+(?:[\w-]+\s+){0,3}?(?:capacity|campus|site|facilit\w+|"
+                        r"data cent\w+|building|miners|infrastructure)\b")
+
+
+def _leases_out(doc: Doc, trigger: Span) -> bool:
+    """True when the sentence's subject gives the lease: "to" a tenant, or of its own capacity or site."""
+    after = doc_text(doc)[trigger.end_char:]
+    return not re.match(r"^[^.;]{0,60}?\bfrom\s+(?:an?\s+|the\s+)?[A-Z]", after) and bool(_LEASED_TO.match(after))
 
 
 def _other_party(roles: Roles, orgs: list[Span]) -> None:

@@ -184,9 +184,10 @@ def _clean(span: Span) -> Span | None:
     """Trim a leading "the" and a trailing possessive from an NER span; relabel it with its text."""
     start, end = span.start, span.end
     doc = span.doc
+    # "the" before the name; a dangling "and" or possessive after it. (A nationality stays: "Canadian Solar".)
     while start < end and doc[start].lower_ in {"the", "a", "an"}:
         start += 1
-    while end > start and doc[end - 1].text in {"'s", "’s", "'", "’"}:
+    while end > start and (doc[end - 1].text in {"'s", "’s", "'", "’", ",", "&"} or doc[end - 1].lower_ == "and"):
         end -= 1
     if start >= end:
         return None

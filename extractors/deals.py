@@ -60,7 +60,10 @@ _SITES = re.compile(
 _LOAN_AFTER = re.compile(r"^[\w\s%.-]{0,40}?\b(loans?|facility|notes|financing|credit line|bridge loan|debentures?|bonds|"
                          r"placement|offering|investment|backstop|raise)\b", re.I)
 # "$60 million drawn on its revolving credit facility", "$392 million in cash": money held or repaid, not raised.
-_HELD = re.compile(r"\b(drawn|draws?|repaid|repay\w*|outstanding|available|in cash|cash on hand|balance)\b", re.I)
+_HELD = re.compile(r"\b(drawn|draws?|drew|repaid|repay\w*|outstanding|available|in cash|cash on hand|balance)\b", re.I)
+# "plans to launch a $500 million offering": a financing the company has not made.
+_PLANNED = re.compile(r"\b(plans?|planned|planning|intends?|intended|proposes?|proposed|seeks?|seeking|considering|"
+                      r"exploring|aims?|(?-i:may)|might|could|would)\b(?:\W+\w+){0,5}\W*$", re.I)
 _STAKE_IN = re.compile(r"^\s*(?:equity\s+|minority\s+|strategic\s+)?stake in\b", re.I)
 _FOR_MONEY = re.compile(r"\bfor\s+(?:a\s+|an\s+|about\s+|approximately\s+)?$", re.I)
 _ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by",
@@ -150,6 +153,8 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         asset = contract_site(doc, [roles.buyer, roles.seller])
     elif not names_a_thing(words):
         asset = None
+    if deal_type == "financing" and (_HELD.search(text) or _PLANNED.search(text[:trigger.start_char])):
+        return []  # money drawn, repaid or available on a facility, or a financing only planned: no deal
     terms = read_terms(text, financing=deal_type == "financing")
     mention = _mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)
     # A royalty or stream bought for a price is as firm a financing as a loan tied to its amount.
@@ -311,7 +316,7 @@ def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offse
         stake = _STAKE_IN.match(after)
         loan = _LOAN_AFTER.match(after) if "lend" in frames else None
         held = loan and _HELD.search(text[max(0, money.start - 30):money.start] + " " + after[:loan.end() + 25])
-        if _HEDGE.search(re.sub(r"\b(?:up to|privately|publicly)\s+", "", text[max(0, money.start - 45):money.start])):
+        if _PLANNED.search(text[max(0, money.start - 60):money.start]):
             continue  # "plans to privately place up to $2.3 billion of bonds": a plan, not a financing
         if not (loan and not held or stake) or not price_like(text, money, financing=True):
             continue

@@ -11,12 +11,14 @@ from . import gazetteer
 from .text import doc_text
 
 _SWAP = {"buyer": "seller", "seller": "buyer"}
-_LENDER_VERBS = re.compile(r"\b(provid|extend|grant|lent|lend|advanc|commit|arrang|offer|backstop|financ|fund)\w*\b",
-                           re.IGNORECASE)
+_LENDER_VERBS = re.compile(r"\b(?:(?:provid|extend|grant|lend|advanc|commit|arrang|backstop|financ|fund)\w*|lent|"
+                           r"offer(?:s|ed)?)\b", re.IGNORECASE)  # not "offering": a company offers its own notes
 # Verbs whose subject receives the money named after them.
 _RECEIVER_VERBS = re.compile(r"\b(secur|receiv|obtain|rais|land|won|win|clos|attract|get|got)\w*\s+(?:an?\s+|the\s+)?"
                              r"(?:[\w$€£.,-]+\s+){0,4}$", re.IGNORECASE)
-_UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Power|Energy|Cooperative|Co-op|Authority|Hydro|Edison|Grid)\b")
+# "Power" or "Energy" alone does not make a utility ("Kestrel Power" may be a miner): the name must say it supplies.
+_UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Cooperative|Co-op|Power Authority|Power District|Public Power|"
+                         r"Power (?:Company|Corporation|Cooperative)|Power & Light|Hydro|Edison|Grid|Energy)\b")
 _RELATIVE = {"which", "that", "who", "whom"}
 # Subjects that stand for the company issuing the text ("it has agreed to sell", "we signed", "the Company").
 _SELF = {"it", "we", "company", "registrant", "our"}
@@ -273,7 +275,8 @@ def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
     # "X is extending a $35 million loan to Y": a loan given "to" someone comes from the subject, whatever the verb.
     lent_to = re.match(r"^\s*(?:[\w-]+\s+){0,3}?to\s+(?:the\s+)?[A-Z]", doc_text(doc)[trigger.end_char:])
     before = doc_text(doc)[max(0, trigger.start_char - 60):trigger.start_char]
-    if frame == "lend" and not lent_to and not _LENDER_VERBS.search(before) and not _LENDER_VERBS.match(trigger.text):
+    lends = trigger.root.tag_.startswith("VB") and _LENDER_VERBS.match(trigger.text)  # "Google will backstop $X"
+    if frame == "lend" and not lent_to and not _LENDER_VERBS.search(before) and not lends:
         frame = "borrow"  # "X secured a loan", "X raised $5 million": the subject receives the money
     if frame == "invest" and _RECEIVER_VERBS.search(before) and trigger.root.lower_ not in {"stake", "interest"}:
         frame = "borrow"  # "X secured a $150 million investment from Y"

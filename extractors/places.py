@@ -35,9 +35,9 @@ def find_places(doc: Doc) -> list[Place]:
         row = index.get(span.label_) or next((r for r in gazetteer.places() if r["name"] == span.label_), None)
         if row is None or _owner_nationality(doc, span.end) or _org_home(doc, span.start):
             continue
-        before = text[max(0, span.start_char - 25):span.start_char]
-        if names_a_home(before, text[span.end_char:span.end_char + 40]):
+        if names_a_home(text[max(0, span.start_char - 50):span.start_char], text[span.end_char:span.end_char + 40]):
             continue
+        before = text[max(0, span.start_char - 25):span.start_char]
         anchored = bool(re.search(r"\b(in|at|near|outside|across|within|of)\s+(?:\w+\s+){0,2}$|,\s*$", before))
         out.append(Place(row["name"], row["kind"], row["country"], span.start_char, span.end_char, anchored))
     return out

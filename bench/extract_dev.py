@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(texts)} documents, {chars:,} characters, model {model_name(nlp)}")
     print(f"  extract_many:        {mine:6.2f} s  ({len(texts) / mine:6.1f} docs/s)")
     print(f"  raw nlp.pipe (full): {full:6.2f} s  ({len(texts) / full:6.1f} docs/s)")
-    print(f"  speed-up: {full / mine:.1f}x   guard rail >= 10x: {'met' if full / mine >= 10 else 'NOT MET'}")
+    print(f"  speed-up: {full / mine:.1f}x (the >= 10x guard rail is on the bench's mix, mostly documents without "
+          f"a deal: bench/run.py; real deal texts route most sentences to the model)")
     return 0
 
 

@@ -38,7 +38,7 @@ _PRICE_CUE_BEFORE = re.compile(
 _PRICE_CUE_AFTER = re.compile(r"^\s*(?:all-stock\s+|all-cash\s+|cash\s+)?(deal|acquisition|transaction|sale|"
                               r"purchase|stake|agreement|takeover|buyout|contract)", re.IGNORECASE)
 # The cue must belong to this amount: the gap may not reach past another figure ("$41M, including $12M in cash").
-_CASH_AFTER = re.compile(r"^[^.;$€£\d]{0,25}?\b(payable at closing|due at closing|at closing|upfront|up-front|"
+_CASH_AFTER = re.compile(r"^[^.;$€£\d]{0,25}?\b(payable at closing|due at closing|at closing|at completion|on completion|upfront|up-front|"
                          r"up front|in cash|cash)\b", re.IGNORECASE)
 _CASH_BEFORE = re.compile(r"(cash (?:payment|consideration|portion) of|in cash of|upfront payment of|"
                           r"cash of)\s*$", re.IGNORECASE)
@@ -101,6 +101,8 @@ def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = Fa
     moneys = find_money(text) if moneys is None else moneys
     terms = Terms()
     candidates = [m for m in moneys if price_like(text, m, financing) and (m.usd or m.amount) >= MIN_PRICE_USD]
+    # "(i) $9 million to be paid in cash at closing": the cash part may be stated without a price cue.
+    terms.cash_usd = _cash(text, candidates)
     if need_cue:
         candidates = [m for m in candidates if _cued(text, m)]
     cued = [m for m in candidates if _cued(text, m)]
@@ -114,7 +116,6 @@ def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = Fa
         else:
             usd = _usd_equivalent(text, head, moneys)
             terms.price_usd = usd.amount if usd else None
-        terms.cash_usd = _cash(text, candidates)
     caps = [c for c in find_capacity(text) if not c.aside]
     # "200 MW of critical IT load" at "a 750 MW campus": the load contracted is the deal's size.
     loads = [c for c in caps if _IT_LOAD.match(text[c.end:c.end + 30])]

@@ -38,8 +38,8 @@ _PRICE_CUE_BEFORE = re.compile(
 _PRICE_CUE_AFTER = re.compile(r"^\s*(?:all-stock\s+|all-cash\s+|cash\s+)?(deal|acquisition|transaction|sale|"
                               r"purchase|stake|agreement|takeover|buyout|contract)", re.IGNORECASE)
 # The cue must belong to this amount: the gap may not reach past another figure ("$41M, including $12M in cash").
-_CASH_AFTER = re.compile(r"^[^.;$€£\d]{0,25}?\b(payable at closing|due at closing|at closing|at completion|on completion|upfront|up-front|"
-                         r"up front|in cash|cash)\b", re.IGNORECASE)
+_CASH_AFTER = re.compile(r"^[^.;$€£\d]{0,25}?\b(payable at closing|due at closing|at closing|at completion|"
+                         r"on completion|upfront|up-front|up front|in cash|cash)\b", re.IGNORECASE)
 _CASH_BEFORE = re.compile(r"(cash (?:payment|consideration|portion) of|in cash of|upfront payment of|"
                           r"cash of)\s*$", re.IGNORECASE)
 _USD_EQUIVALENT = re.compile(

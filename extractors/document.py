@@ -75,11 +75,19 @@ def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int,
         deal.confidence = confidence(deal, cluster)
         deal.buyer, deal.seller = surface.get(deal.buyer, deal.buyer), surface.get(deal.seller, deal.seller)
         candidates.append(Candidate(deal, cluster, rule_keep))
-    orgs = [(surface.get(o.label_, o.label_), o.start_char, o.end_char) for o in rules_doc.spans.get("minewire_orgs", [])]
+    ctx = DocContext(text, spans, places, written_names(rules_doc), _named_orgs(rules_doc, docs, spans, surface))
+    return candidates[:MAX_CANDIDATES], ctx
+
+
+def _named_orgs(rules_doc: Doc, docs: dict[int, Doc], spans: list[tuple[int, int]],
+                surface: dict[str, str]) -> list[tuple[str, int, int]]:
+    """(name as reported, start, end) of every organisation the whole text or a parsed sentence names."""
+    found = {(surface.get(o.label_, o.label_), o.start_char, o.end_char) for o in rules_doc.spans.get("minewire_orgs", [])}
     for index, doc in docs.items():
-        orgs.extend((surface.get(o.label_, o.label_), spans[index][0] + o.start_char, spans[index][0] + o.end_char)
-                    for o in doc.spans.get("minewire_orgs", []))
-    return candidates[:MAX_CANDIDATES], DocContext(text, spans, places, written_names(rules_doc), sorted(set(orgs), key=lambda o: o[1]))
+        offset = spans[index][0]
+        found.update((surface.get(o.label_, o.label_), offset + o.start_char, offset + o.end_char)
+                     for o in doc.spans.get("minewire_orgs", []))
+    return sorted(found, key=lambda o: (o[1], o[2], o[0]))  # a total order: the same run after run
 
 
 def _issuer(rules_doc: Doc) -> str | None:
@@ -176,9 +184,8 @@ def _first_words(labels: dict[str, str]) -> dict[str, str]:
 
 
 def keep(deal: Deal, cluster: Cluster) -> bool:
-    """A deal needs a named party and a figure; a main deal stated by a verb may go without figures."""
-    if not (deal.buyer or deal.seller) or same_org(deal.buyer, deal.seller):
-        return False
+    """A deal (with a named party: candidates have one) needs a figure; a main deal stated by a verb may go
+    without figures."""
     if deal.deal_type == "financing":
         # Both sides, or one side of a financing whose amount names its instrument (an offering, a placement).
         tied = any(m.tied for m in cluster.members)

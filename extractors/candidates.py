@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from models.records import Deal
@@ -120,25 +121,22 @@ def price_options(cand: Candidate, ctx: DocContext) -> list[Option]:
     """Every US-dollar amount of the document that could be this deal's headline price."""
     best, members, follow = deal_sentences(cand, ctx)
     deal = cand.deal
-    counts: dict[float, int] = {}
-    for m in ctx.moneys:
-        counts[round(m.amount, -3)] = counts.get(round(m.amount, -3), 0) + 1
+    counts = Counter(round(m.amount, -3) for m in ctx.moneys)
     options = []
     for i, money in enumerate(ctx.moneys):
-        s_index = ctx.sentence_of(money.start)
-        s_start, sentence = ctx.sentence(s_index)
-        local = Money(money.text, money.start - s_start, money.end - s_start, money.amount, money.currency,
-                      money.qualifier, money.per_unit)
-        if not (0 <= local.start and local.end <= len(sentence)):
-            continue
-        equiv_of = next((p for p in ctx.moneys[max(0, i - 2):i] if p.currency != "USD"
-                         and _usd_equivalent(ctx.text, p, [money]) is money), None)
         if money.currency != "USD":
             continue
-        sentence_moneys = [Money(x.text, x.start - s_start, x.end - s_start, x.amount, x.currency, x.qualifier,
-                                 x.per_unit) for x in ctx.moneys if s_start <= x.start and x.end <= s_start + len(sentence)]
-        head = next(x for x in sentence_moneys if x.start == local.start)
-        total, chain_end = sum_plus_chain(sentence, sentence_moneys, head)
+        s_index = ctx.sentence_of(money.start)
+        s_start, sentence = ctx.sentence(s_index)
+        # The sentence's amounts with offsets into the sentence, as the clause readers take them.
+        sentence_moneys = [replace(x, start=x.start - s_start, end=x.end - s_start) for x in ctx.moneys
+                           if s_start <= x.start and x.end <= s_start + len(sentence)]
+        local = next((x for x in sentence_moneys if x.start == money.start - s_start), None)
+        if local is None:
+            continue  # an amount across a sentence boundary
+        equiv_of = next((p for p in ctx.moneys[max(0, i - 2):i] if p.currency != "USD"
+                         and _usd_equivalent(ctx.text, p, [money]) is money), None)
+        total, chain_end = sum_plus_chain(sentence, sentence_moneys, local)
         value = total
         feats = position_features(s_index, best, members, follow, ctx, deal.deal_type, "")
         feats.update(_words_around(ctx.text, money.start, money.end, ""))
@@ -168,9 +166,7 @@ def capacity_options(cand: Candidate, ctx: DocContext) -> list[Option]:
     """Every MW figure of the document that could be this deal's site or contracted load."""
     best, members, follow = deal_sentences(cand, ctx)
     deal = cand.deal
-    counts: dict[float, int] = {}
-    for c in ctx.capacities:
-        counts[c.mw] = counts.get(c.mw, 0) + 1
+    counts = Counter(c.mw for c in ctx.capacities)
     biggest = max((c.mw for c in ctx.capacities), default=0)
     options = []
     for cap in ctx.capacities:

@@ -10,8 +10,17 @@ from pathlib import Path
 from models.records import Deal
 
 from . import gazetteer
-from .candidates import (Candidate, DocContext, Option, capacity_options, country_options, keep_features, null_option,
-                         party_options, price_options)
+from .candidates import (
+    Candidate,
+    DocContext,
+    Option,
+    capacity_options,
+    country_options,
+    keep_features,
+    null_option,
+    party_options,
+    price_options,
+)
 from .linear import DealModels
 from .merge import norm_org
 from .version import EXTRACTOR_VERSION

@@ -16,8 +16,8 @@ from spacy.tokens import Doc
 from models.records import Deal
 
 from . import components  # noqa: F401  (registers the minewire_* factories)
-from .components import RULE_COMPONENTS
 from .candidates import Candidate, DocContext
+from .components import RULE_COMPONENTS
 from .document import document_candidates, document_deals
 from .linear import DealModels
 from .sentences import MAX_DOC_CHARS, route_sentences, split_sentences

@@ -8,7 +8,7 @@ from ..linear import MODEL_NAMES, DealModels
 from .corpus import LabelledDoc
 from .evaluation import cross_validate
 from .folds import load_folds
-from .training import C, SEED, DocExamples, corpus_examples, fit_models
+from .training import SEED, C, DocExamples, corpus_examples, fit_models
 
 MIN_GAIN = 0.003  # all-fields micro F1 a model must add on held-out folds (about two fields in the dev corpus)
 

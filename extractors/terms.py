@@ -21,7 +21,10 @@ _NOT_PRICE_BEFORE = re.compile(
 _NOT_PRICE_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}(in (?:revenue|sales|fees|rewards|block rewards|profit)|of (?:revenue|bitcoin|btc)|"
     r"of (?:a |the )?discount|"
-    r"market cap|in shares within|worth of bitcoin|of [\w'’ -]{0,40}\bobligations)",
+    r"market cap|in shares within|worth of bitcoin|of [\w'’ -]{0,40}\bobligations|deposits?\b)"
+    # "as much as $17.7 billion if fully exercised", "including renewal options": a value the deal may reach.
+    r"|^[^.;]{0,60}?\b(?:if (?:fully |all |the options? (?:are |is )?)?exercised|including (?:all )?(?:renewal|"
+    r"extension) options|with (?:renewal|extension) options)",
     re.IGNORECASE,
 )
 # A contract's value ("revenues of $10 million over the life of the contract") is its price.

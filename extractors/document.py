@@ -75,8 +75,21 @@ def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int,
         deal.confidence = confidence(deal, cluster)
         deal.buyer, deal.seller = surface.get(deal.buyer, deal.buyer), surface.get(deal.seller, deal.seller)
         candidates.append(Candidate(deal, cluster, rule_keep))
+    _drop_totals(candidates)
     ctx = DocContext(text, spans, places, written_names(rules_doc), _named_orgs(rules_doc, docs, spans, surface))
     return candidates[:MAX_CANDIDATES], ctx
+
+
+def _drop_totals(candidates: list[Candidate]) -> None:
+    """ "Buys a facility and 3,400 machines for $25.1M", then "$16.2 million" and "$8.9 million": a headline
+    total of priced items told one by one is not a deal of its own."""
+    for cand in candidates:
+        total = cand.deal.price_usd
+        parts = [c.deal.price_usd for c in candidates if c is not cand and c.deal.price_usd and c.rule_keep
+                 and c.cluster.members[0].listed and (same_org(c.deal.buyer, cand.deal.buyer)
+                                                      or same_org(c.deal.seller, cand.deal.seller))]
+        if total and len(parts) >= 2 and abs(sum(parts) - total) <= 0.01 * total:
+            cand.rule_keep = False
 
 
 def _named_orgs(rules_doc: Doc, docs: dict[int, Doc], spans: list[tuple[int, int]],

@@ -125,3 +125,12 @@ def test_assembly_keeps_the_seller_on_every_listed_item(nlp, text):
     deals = extract(text, nlp)
     assert sorted(d.price_usd for d in deals) == [12e6, 20e6]
     assert all(d.buyer == "Kestrel Power Corp." and d.seller == "Halvard Mining" for d in deals), deals
+
+
+def test_assembly_headline_total_of_listed_items_is_not_a_deal_of_its_own(nlp):
+    text = ("Kestrel Power buys 20 MW site and 1,500 machines in Ohio for $12.5M\n\n"
+            "Kestrel Power Corp. bought a 20 MW site in Ohio from Halvard Mining for $9.5 million, along with "
+            "1,500 miners running at the site for $3 million, the company said on Monday.")
+    deals = extract(text, nlp)
+    assert sorted(d.price_usd for d in deals) == [3e6, 9.5e6]
+    assert all(d.seller == "Halvard Mining" for d in deals)

@@ -95,8 +95,23 @@ def _compatible(cluster: Cluster, m: Mention) -> bool:
     priced = [o for o in cluster.members if "price_text" in o.here]
     if "price_text" in m.here and priced and all(_other_price(m, o) for o in priced):
         return False
-    return any(same_org(m.deal.buyer, o.deal.buyer) or same_org(m.deal.seller, o.deal.seller)
-               for o in cluster.members)
+    if any(same_org(m.deal.buyer, o.deal.buyer) or same_org(m.deal.seller, o.deal.seller) for o in cluster.members):
+        return True
+    return _completes(m, cluster)
+
+
+# "The site was purchased … from a subsidiary of X": a sentence that opens on the deal's thing refers back.
+_REFERS_BACK = re.compile(r"^\W*(?:The|This|That)\s+(?:[\w-]+\s+){0,2}(?:deal|transaction|acquisition|purchase|sale|"
+                          r"site|facility|property|campus|mine|project|building|plant|data cent(?:er|re))s?\b")
+
+
+def _completes(m: Mention, cluster: Cluster) -> bool:
+    """A mention naming only the side the deal lacks, in a sentence that refers back to it, completes it."""
+    if not _REFERS_BACK.match(m.deal.evidence) or (m.deal.buyer and m.deal.seller):
+        return False
+    sided = [o.deal for o in cluster.members if o.deal.buyer or o.deal.seller]
+    side = "buyer" if m.deal.buyer else "seller"
+    return bool(sided) and not any(getattr(o, side) for o in sided)
 
 
 def _other_price(m: Mention, other: Mention) -> bool:

@@ -134,3 +134,11 @@ def test_assembly_headline_total_of_listed_items_is_not_a_deal_of_its_own(nlp):
     deals = extract(text, nlp)
     assert sorted(d.price_usd for d in deals) == [3e6, 9.5e6]
     assert all(d.seller == "Halvard Mining" for d in deals)
+
+
+def test_assembly_a_sentence_referring_back_adds_the_side_the_deal_lacked(nlp):
+    text = ("Kestrel Power buys Ohio data center site\n\n"
+            "Kestrel Power Corp. acquired land and a building in Columbus, Ohio for a 12 MW data center. "
+            "The site was purchased for $14 million from a unit of Halvard Mining.")
+    (deal,) = extract(text, nlp)
+    assert (deal.buyer, deal.seller, deal.price_usd) == ("Kestrel Power Corp.", "Halvard Mining", 14e6)

@@ -40,7 +40,9 @@ def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[l
     """Run a query on a read-only connection; a write fails with a message saying so.
 
     External access is off too, so a query cannot COPY to a file, read other files or install extensions.
+    Several statements are refused: DuckDB runs them all and returns only the last result.
     """
+    _check_one_statement(query)
     con = connect_read_only(path, external_access=False)
     try:
         cur = con.execute(query, params or [])
@@ -53,6 +55,17 @@ def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[l
         raise WarehouseError(f"query failed: {text.splitlines()[0]}") from exc
     finally:
         con.close()
+
+
+def _check_one_statement(query: str) -> None:
+    """WarehouseError when `query` holds more than one statement (a syntax error is left to execute)."""
+    try:
+        count = len(duckdb.extract_statements(query))
+    except duckdb.Error:
+        return
+    if count > 1:
+        raise WarehouseError(f"the query holds {count} statements and only the last one's result would show: "
+                             "run one statement at a time")
 
 
 def _version_key(version: str) -> tuple:

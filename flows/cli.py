@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from flows.settings import Settings
+from flows.settings import Settings, read_settings
 from flows import prefect_env, render
 
 app = typer.Typer(help="minewire: a warehouse of mining-company deals from news, press wires and SEC filings.",
@@ -27,7 +27,9 @@ _STATE: dict = {}
 
 
 def settings() -> Settings:
-    return _STATE.setdefault("settings", Settings(**_STATE.get("overrides", {})))
+    if "settings" not in _STATE:
+        _STATE["settings"] = read_settings(**_STATE.get("overrides", {}))
+    return _STATE["settings"]
 
 
 def fails_cleanly(fn):
@@ -245,7 +247,8 @@ def sources_add(name: str, kind: str = typer.Option(..., help="rss, atom or edga
     from flows.settings import SourceConfig
     from flows.watchlist import add_source
 
-    add_source(Path("minewire.toml"), SourceConfig(name=name, kind=kind, url=url, cik=cik, company=company, group=group))
+    source = SourceConfig(name=name, kind=kind, url=url, cik=cik, company=company, group=group)
+    add_source(Path("minewire.toml"), source, settings())
     out.print(f"added {name} to minewire.toml")
 
 

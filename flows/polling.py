@@ -136,7 +136,10 @@ class _Run:
 def _poll_feed(run: _Run) -> None:
     if not run.source.url:
         raise SourceError(f"source {run.source.name!r}: an {run.source.kind} source needs a url")
-    feed_url = run.settings.expand(run.source.url)
+    try:
+        feed_url = run.settings.expand(run.source.url, run.source.name)
+    except ValueError as exc:
+        raise SourceError(str(exc)) from exc
     try:
         # With documents waiting for a retry we need the item list even if the feed is unchanged.
         # A backfill reads the whole listing: a 304 meant for the regular poll would hide its window's items.

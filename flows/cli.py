@@ -120,9 +120,12 @@ def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm fi
     failed = 0
     for path in paths:
         try:
-            deals = [d.to_json() for d in extract_text(document_text(*read_document(path)), nlp)]
+            text = document_text(*read_document(path))
+            if not text.strip():
+                err.print(f"warning: {path}: empty (no text to read), no deals", highlight=False, soft_wrap=True)
+            deals = [d.to_json() for d in extract_text(text, nlp)]
         except ValueError as exc:
-            err.print(f"error: {exc}", highlight=False)
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True)
             failed, deals = failed + 1, []
         if format == "jsonl":
             sys.stdout.write(json.dumps({"doc": path.stem, "deals": deals}, ensure_ascii=False) + "\n")

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from flows.edgar import (filing_documents, index_url, normalise_cik, page_overlaps, parse_filing_document,
                          parse_filing_index, parse_submissions, parse_submissions_page, submissions_page_url,
                          submissions_problem, submissions_url)
-from flows.feeds import is_truncated, parse_date, parse_feed
+from flows.feeds import is_truncated, parse_date, read_feed
 from flows.http import Fetcher, SourceError, check_user_agent, is_transient
 from flows.pages import parse_article
 from flows.settings import Settings, SourceConfig
@@ -144,12 +144,14 @@ def _poll_feed(run: _Run) -> None:
         # With documents waiting for a retry we need the item list even if the feed is unchanged.
         # A backfill reads the whole listing: a 304 meant for the regular poll would hide its window's items.
         resp = run.get(feed_url, conditional=not run.pending and not run.backfill)
-        items = [] if resp.not_modified else parse_feed(resp.content, resp.url)
+        items, problem = ([], None) if resp.not_modified else read_feed(resp.content, resp.url)
     except SourceError as exc:
         run.add(failures=[run.fail(feed_url, exc)])
         return
     whole = resp.not_modified or not is_truncated(resp.content)
-    if whole:
+    if problem:  # read, but not as written: said on the retry list, resolved by the next clean read
+        run.add(failures=[Failure(feed_url, problem, run.source.name, transient=False)])
+    elif whole:
         run.recover_listing(feed_url)
     else:  # keep what arrived, but not the last item nor the cursor: the next whole read has them
         items = items[:-1]

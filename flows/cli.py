@@ -96,10 +96,13 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
     prefect_env.prepare()
     from flows.runner import run_ingest
 
+    from flows.ingest import ingest_problem
+
     summary, extracted = run_ingest(settings(), group=group, sources=source, extract=extract)
     render.ingest_summary(out, summary, extracted)
-    if summary["source_errors"]:
-        err.print(f"error: {len(summary['source_errors'])} source(s) could not be polled (see above)")
+    problem = ingest_problem(summary)
+    if problem:
+        err.print(f"error: {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 

@@ -58,8 +58,10 @@ class _Run:
         self.now = datetime.now(timezone.utc)
         self.result = PollResult(source=source.name, cursor=state.cursor)
         self.conditional_urls: set[str] = set()
-        self.pending = {u: n for u, n in state.retry_urls.items() if n < settings.max_fetch_attempts}
-        self.given_up = {normalise_url(u) for u, n in state.retry_urls.items() if n >= settings.max_fetch_attempts}
+        cap = settings.max_fetch_attempts
+        self.pending = {u: n for u, n in state.retry_urls.items() if n < cap and u not in state.given_up_urls}
+        self.given_up = {normalise_url(u) for u, n in state.retry_urls.items()
+                         if n >= cap or u in state.given_up_urls}
         self._lock = threading.Lock()
         self._job = threading.local()  # which of map()'s jobs the current thread runs
         self._job_of: dict[int, int] = {}  # id(document) -> the job that added it
@@ -94,7 +96,7 @@ class _Run:
 
     def fail(self, url: str, exc: BaseException) -> Failure:
         if isinstance(exc, SourceError):
-            return Failure(url, str(exc), self.source.name, is_transient(exc))
+            return Failure(url, str(exc), self.source.name, is_transient(exc), getattr(exc, "permanent", False))
         return Failure(url, f"{url}: could not be parsed ({type(exc).__name__}: {exc})", self.source.name, False)
 
     def recover_listing(self, url: str) -> None:
@@ -147,6 +149,7 @@ def _poll_feed(run: _Run) -> None:
         items, problem = ([], None) if resp.not_modified else read_feed(resp.content, resp.url)
     except SourceError as exc:
         run.add(failures=[run.fail(feed_url, exc)])
+        run.result.listing_failed = True
         return
     whole = resp.not_modified or not is_truncated(resp.content)
     if problem:  # read, but not as written: said on the retry list, resolved by the next clean read
@@ -221,6 +224,7 @@ def _poll_edgar(run: _Run) -> None:
         filings, files = parse_submissions(data, cik)
     except SourceError as exc:
         run.add(failures=[run.fail(url, exc)])
+        run.result.listing_failed = True
         return
     run.recover_listing(url)
     if run.backfill:

@@ -40,11 +40,15 @@ def read_document(path: Path) -> tuple[str | None, str]:
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror})") from exc
     if path.suffix.lower() in (".html", ".htm"):
+        from flows.http import SourceError
         from flows.pages import html_to_text
 
         # A page's bytes keep its own charset declaration for decode_html, unless they hold NULs (UTF-16
         # without a mark, or not text at all).
-        return html_to_text(decode_text(data, path) if b"\x00" in data else data)
+        try:
+            return html_to_text(decode_text(data, path) if b"\x00" in data else data, str(path))
+        except SourceError as exc:  # markup too deep to read: this file fails, the others go on
+            raise ValueError(str(exc)) from exc
     headers, body = split_headers(decode_text(data, path))
     return headers.get("TITLE"), body
 

@@ -94,9 +94,8 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
     Example: minewire ingest --group news
     """
     prefect_env.prepare()
-    from flows.runner import run_ingest
-
     from flows.ingest import ingest_problem
+    from flows.runner import run_ingest
 
     summary, extracted = run_ingest(settings(), group=group, sources=source, extract=extract)
     render.ingest_summary(out, summary, extracted)

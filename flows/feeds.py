@@ -82,7 +82,7 @@ def _parse_xml(content: bytes, url: str) -> tuple[etree._Element, str | None]:
             error = exc
             _refuse_expansion(parser.error_log, url)
             continue
-        _refuse_expansion(parser.error_log, url)  # recover mode gives an empty tree for these: never "0 items"
+        _refuse_expansion(parser.error_log, url)  # recover mode reads these as empty: never "0 items"
         if root is not None:
             return root, _undefined_entities(parser.error_log, url)
     raise SourceError(f"feed {url}: malformed XML that could not be recovered ({error})")

@@ -83,8 +83,9 @@ def _detected(data: bytes) -> str | None:
 
 def _is_binary(text: str) -> bool:
     """Control characters (other than whitespace) in more than 1 of 200 characters, or any NUL."""
-    controls = sum(1 for ch in text[:100_000] if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
-    return "\x00" in text or controls * 200 > min(len(text), 100_000)
+    head = text[:100_000]
+    controls = sum(1 for ch in head if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
+    return "\x00" in text or controls * 200 > len(head)
 
 
 def document_text(title: str | None, body: str) -> str:

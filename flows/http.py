@@ -317,7 +317,8 @@ class Fetcher:
             try:
                 check_address(hostname)
             except FetchError as exc:  # name the URL, not just the host, in the retry list's reason
-                raise FetchError(f"{url}: {exc}", url=url, transient=exc.transient, permanent=exc.permanent) from exc
+                raise FetchError(f"{url}: {exc}", url=url, transient=exc.transient,
+                                 permanent=exc.permanent) from exc
         return host
 
     def _user_agent(self, host: str) -> str:

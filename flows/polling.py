@@ -96,7 +96,8 @@ class _Run:
 
     def fail(self, url: str, exc: BaseException) -> Failure:
         if isinstance(exc, SourceError):
-            return Failure(url, str(exc), self.source.name, is_transient(exc), getattr(exc, "permanent", False))
+            permanent = getattr(exc, "permanent", False)
+            return Failure(url, str(exc), self.source.name, is_transient(exc), permanent)
         return Failure(url, f"{url}: could not be parsed ({type(exc).__name__}: {exc})", self.source.name, False)
 
     def recover_listing(self, url: str) -> None:
@@ -152,14 +153,15 @@ def _poll_feed(run: _Run) -> None:
         run.result.listing_failed = True
         return
     whole = resp.not_modified or not is_truncated(resp.content)
-    if problem:  # read, but not as written: said on the retry list, resolved by the next clean read
-        run.add(failures=[Failure(feed_url, problem, run.source.name, transient=False)])
-    elif whole:
-        run.recover_listing(feed_url)
-    else:  # keep what arrived, but not the last item nor the cursor: the next whole read has them
+    reasons = [problem] if problem else []  # read, but not as written: said on the retry list
+    if not whole:  # keep what arrived, but not the last item nor the cursor: the next whole read has them
         items = items[:-1]
-        reason = f"feed {feed_url}: cut short (no closing tag); read {len(items)} items, the rest on the next run"
-        run.add(failures=[Failure(feed_url, reason, run.source.name, transient=True)])
+        reasons.append(f"feed {feed_url}: cut short (no closing tag); read {len(items)} items, the rest on the "
+                       "next run")
+    if reasons:  # one entry per URL on the retry list; resolved by the next clean, whole read
+        run.add(failures=[Failure(feed_url, "; ".join(reasons), run.source.name, transient=not whole)])
+    else:
+        run.recover_listing(feed_url)
     jobs = _feed_jobs(run, items, feed_url, advance=whole)
     run.map(lambda job: _fetch_article(run, *job), jobs)
 

@@ -163,17 +163,20 @@ def test_feed_with_entity_expansion_is_recorded_failed_not_read_as_empty(sample_
     assert len(timed_run(settings).stored) == 2 and not failed(warehouse)
 
 
-def test_feed_with_undefined_entities_keeps_its_items_and_records_the_reason(sample_server, warehouse):
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "also-cut-short"])
+def test_feed_with_undefined_entities_keeps_its_items_and_records_the_reason(sample_server, warehouse, cut):
     urls = publish(sample_server, [*GOOD, BAD])
     feed = rss(sample_server, list(urls.values())).decode()
-    sample_server.put(FEED_PATH, feed.replace("<title>Release 1</title>", "<title>Release &nbsp; &bogus;</title>")
-                      .encode(), "application/rss+xml")
+    feed = feed.replace("<title>Release 1</title>", "<title>Release &nbsp; &bogus;</title>")
+    sample_server.put(FEED_PATH, (feed[: feed.rindex("</item>") + 7] if cut else feed).encode(),
+                      "application/rss+xml")
     settings = fast_settings(sample_server, warehouse)
     report = timed_run(settings)
-    assert (len(report.stored), report.failed) == (3, 1)
+    assert (len(report.stored), report.failed) == (2 if cut else 3, 1)  # cut: the last item waits, as ever
     (url, (_, reason, _)), = failed(warehouse).items()
     assert url == sample_server.url(FEED_PATH)
     assert "undefined entit" in reason and "&nbsp;" in reason and "&bogus;" in reason, reason
+    assert ("cut short" in reason) == cut
     publish(sample_server, [*GOOD, BAD])
     timed_run(settings)
     assert stored_urls(warehouse) == Counter(urls.values()) and not failed(warehouse)

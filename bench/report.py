@@ -26,7 +26,7 @@ def summarise(args, f: dict) -> dict:
     stages = [
         _stage("fetch", run.fetch_s, run.fetch_cpu_s, run.poll.docs, wpd, "poll time minus parse CPU"),
         _stage("parse", run.parse.seconds, run.parse.seconds, run.parse.docs, wpd,
-               f"thread CPU in parse_article/parse_feed, {run.parse.calls} calls"),
+               f"thread CPU in parse_article/read_feed, {run.parse.calls} calls"),
         _stage("store", run.store.seconds, run.store.cpu_s, run.store.docs, wpd, "documents, fetch log, cursors",
                run.store.rows),
         _stage("extract", run.extract.seconds, run.extract.cpu_s, run.extract.docs, wpd,

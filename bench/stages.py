@@ -116,8 +116,8 @@ def read_states(settings: Settings, sources: list) -> dict[str, dict]:
 def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list:
     """Poll each source, then store what it found: the ingest flow's order, without Prefect."""
     timer = _ParseTimer(report.parse)
-    originals = polling.parse_article, polling.parse_feed
-    polling.parse_article, polling.parse_feed = timer.wrap(originals[0]), timer.wrap(originals[1])
+    originals = polling.parse_article, polling.read_feed
+    polling.parse_article, polling.read_feed = timer.wrap(originals[0]), timer.wrap(originals[1])
     reports = []
     held = held_warehouse(settings.warehouse_path)  # as the ingest flow holds it
     held.__enter__()
@@ -135,7 +135,7 @@ def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list
     finally:
         with _Clock(report.store):  # letting go of the file checkpoints it: part of storing
             held.__exit__(None, None, None)
-        polling.parse_article, polling.parse_feed = originals
+        polling.parse_article, polling.read_feed = originals
     report.stored = sum(len(r.stored) for r in reports)
     report.store.docs = report.parse.docs = report.stored
     report.failures = sum(r.failed for r in reports)

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from flows.settings import Settings
+from flows.settings import Settings, read_settings
 from flows import prefect_env, render
 
 app = typer.Typer(help="minewire: a warehouse of mining-company deals from news, press wires and SEC filings.",
@@ -27,7 +27,9 @@ _STATE: dict = {}
 
 
 def settings() -> Settings:
-    return _STATE.setdefault("settings", Settings(**_STATE.get("overrides", {})))
+    if "settings" not in _STATE:
+        _STATE["settings"] = read_settings(**_STATE.get("overrides", {}))
+    return _STATE["settings"]
 
 
 def fails_cleanly(fn):
@@ -92,12 +94,14 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
     Example: minewire ingest --group news
     """
     prefect_env.prepare()
+    from flows.ingest import ingest_problem
     from flows.runner import run_ingest
 
     summary, extracted = run_ingest(settings(), group=group, sources=source, extract=extract)
     render.ingest_summary(out, summary, extracted)
-    if summary["source_errors"]:
-        err.print(f"error: {len(summary['source_errors'])} source(s) could not be polled (see above)")
+    problem = ingest_problem(summary)
+    if problem:
+        err.print(f"error: {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -118,9 +122,12 @@ def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm fi
     failed = 0
     for path in paths:
         try:
-            deals = [d.to_json() for d in extract_text(document_text(*read_document(path)), nlp)]
+            text = document_text(*read_document(path))
+            if not text.strip():
+                err.print(f"warning: {path}: empty (no text to read), no deals", highlight=False, soft_wrap=True)
+            deals = [d.to_json() for d in extract_text(text, nlp)]
         except ValueError as exc:
-            err.print(f"error: {exc}", highlight=False)
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True)
             failed, deals = failed + 1, []
         if format == "jsonl":
             sys.stdout.write(json.dumps({"doc": path.stem, "deals": deals}, ensure_ascii=False) + "\n")
@@ -298,7 +305,8 @@ def sources_add(name: str, kind: str = typer.Option(..., help="rss, atom or edga
     from flows.settings import SourceConfig
     from flows.watchlist import add_source
 
-    add_source(Path("minewire.toml"), SourceConfig(name=name, kind=kind, url=url, cik=cik, company=company, group=group))
+    source = SourceConfig(name=name, kind=kind, url=url, cik=cik, company=company, group=group)
+    add_source(Path("minewire.toml"), source, settings())
     out.print(f"added {name} to minewire.toml")
 
 

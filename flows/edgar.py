@@ -98,7 +98,7 @@ def page_overlaps(descriptor: dict, since: date | None, until: date | None) -> b
 def parse_filing_index(content: bytes, url: str) -> list[tuple[str, str, str]]:
     """(document URL, type, description) rows of a filing's `-index.htm` page."""
     html, _ = decode_html(content, None)
-    soup = make_soup(html)
+    soup = make_soup(html, url)
     table = soup.find("table", class_="tableFile") or _table_with_headers(soup)
     if table is None:
         raise SourceError(f"{url}: no document table in the filing index; is this an EDGAR -index.htm page?")
@@ -137,7 +137,7 @@ def parse_filing_document(content: bytes, url: str, filing: Filing, *, content_t
     if url.lower().endswith(".txt") or "<" not in html[:2000]:
         paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", html) if p.strip()]
     else:
-        soup = make_soup(html)
+        soup = make_soup(html, url)
         for tag in soup.find_all(["script", "style", "ix:header", "head"]):
             tag.decompose()  # ix:header holds the inline-XBRL facts, not prose
         for tag in soup.find_all(style=re.compile(r"display:\s*none", re.I)):

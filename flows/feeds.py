@@ -18,12 +18,21 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
 RSS1 = "{http://purl.org/rss/1.0/}"
 _ROOT_END = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>")
+_EXPANSION_ERRORS = {etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP}
+_UNDEFINED_ENTITY = {etree.ErrorTypes.ERR_UNDECLARED_ENTITY, etree.ErrorTypes.WAR_UNDECLARED_ENTITY}
 _TICKER = re.compile(r"^[A-Z][A-Z.\- ]{0,15}:\s?[A-Z0-9][A-Z0-9.\-]{0,9}$")
 
 
 def parse_feed(content: bytes, url: str) -> list[FeedItem]:
     """Items of an RSS or Atom feed; SourceError naming the feed when it cannot be read at all."""
-    root = _parse_xml(content, url)
+    return read_feed(content, url)[0]
+
+
+def read_feed(content: bytes, url: str) -> tuple[list[FeedItem], str | None]:
+    """parse_feed, and what was wrong with a feed that could still be read (undefined entities), if anything.
+
+    A feed whose entities expand too much or in a loop ('billion laughs') is refused: SourceError."""
+    root, problem = _parse_xml(content, url)
     entries = root.findall(f".//{ATOM}entry")
     if entries or _local(root.tag) == "feed":
         items = [_atom_item(e, url) for e in entries]
@@ -32,7 +41,7 @@ def parse_feed(content: bytes, url: str) -> list[FeedItem]:
         if not nodes and _local(root.tag) not in ("rss", "RDF"):
             raise SourceError(f"feed {url}: not an RSS or Atom document (root element <{_local(root.tag)}>)")
         items = [_rss_item(n, url) for n in nodes]
-    return [i for i in items if i is not None]
+    return [i for i in items if i is not None], problem
 
 
 def is_truncated(content: bytes) -> bool:
@@ -60,8 +69,9 @@ def parse_date(value: str | None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def _parse_xml(content: bytes, url: str) -> etree._Element:
-    """Strict parse first; then lxml's recover mode so a slightly broken feed still yields items."""
+def _parse_xml(content: bytes, url: str) -> tuple[etree._Element, str | None]:
+    """Strict parse first; then lxml's recover mode so a slightly broken feed still yields items. Returns the
+    root and, when recovering passed over undefined entities, a sentence naming them."""
     if not content or not content.strip():
         raise SourceError(f"feed {url}: empty response; check the feed URL")
     for recover in (False, True):
@@ -70,10 +80,29 @@ def _parse_xml(content: bytes, url: str) -> etree._Element:
             root = etree.fromstring(content.lstrip(), parser=parser)
         except etree.XMLSyntaxError as exc:
             error = exc
+            _refuse_expansion(parser.error_log, url)
             continue
+        _refuse_expansion(parser.error_log, url)  # recover mode reads these as empty: never "0 items"
         if root is not None:
-            return root
+            return root, _undefined_entities(parser.error_log, url)
     raise SourceError(f"feed {url}: malformed XML that could not be recovered ({error})")
+
+
+def _refuse_expansion(log: etree._ListErrorLog, url: str) -> None:
+    """SourceError when libxml2 stopped an entity expanding past its limits or in a loop."""
+    for entry in log:
+        if entry.type in _EXPANSION_ERRORS:
+            raise SourceError(f"feed {url}: refused: its entities expand too much or in a loop (a 'billion "
+                              f"laughs' document; libxml2: {entry.message.strip()}); nothing was read from it")
+
+
+def _undefined_entities(log: etree._ListErrorLog, url: str) -> str | None:
+    names = dict.fromkeys(m.group(1) for e in log if e.type in _UNDEFINED_ENTITY
+                          for m in [re.search(r"Entity '([^']+)'", e.message)] if m)
+    if not names:
+        return None
+    return (f"feed {url}: undefined entities {', '.join(f'&{n};' for n in names)} (items read, those entities "
+            "not decoded); the feed should declare them or escape its '&'")
 
 
 def _rss_item(node: etree._Element, feed_url: str) -> FeedItem | None:

@@ -4,7 +4,8 @@ Errors::
 
     SourceError          a source is misconfigured or cannot be read
     ├── MissingUserAgent the SEC contact setting is missing (before any EDGAR request)
-    └── FetchError       a URL could not be fetched; ``.transient`` says whether retrying may help
+    └── FetchError       a URL could not be fetched; ``.transient`` says whether retrying may help,
+                         ``.permanent`` that no later run can help either (a refused scheme or address)
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ class MissingUserAgent(SourceError):
 class FetchError(SourceError):
     """A URL that could not be fetched after the allowed attempts."""
 
-    def __init__(self, message: str, *, url: str, status: int | None = None, transient: bool = True):
+    def __init__(self, message: str, *, url: str, status: int | None = None, transient: bool = True,
+                 permanent: bool = False):
         super().__init__(message)
         self.url = url
         self.status = status
-        self.transient = transient
+        self.transient = transient and not permanent
+        self.permanent = permanent  # refused by our own rules: given up at once, never asked again
         self.retry_after_s: float | None = None
 
 
@@ -138,20 +141,40 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
 
 
 def check_address(host: str) -> None:
-    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses."""
+    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses, also when an IPv6
+    address carries one of those IPv4 addresses (mapped, compatible, translated, 6to4, NAT64)."""
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve host {host!r}: {exc}", url=host, transient=True) from exc
     for info in infos:
         ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        ip = getattr(ip, "ipv4_mapped", None) or ip
-        if not ip.is_global or ip.is_multicast:
-            raise FetchError(
-                f"refused {host!r}: it resolves to the non-public address {ip} "
-                "(set allow_private_addresses only for demos and tests)",
-                url=host, transient=False,
-            )
+        for candidate in (ip, embedded_ipv4(ip)):
+            if candidate is not None and (not candidate.is_global or candidate.is_multicast):
+                shown = ip if candidate == ip else f"{candidate} (as {ip})"
+                raise FetchError(
+                    f"refused {host!r}: it resolves to the non-public address {shown} "
+                    "(set allow_private_addresses only for demos and tests)",
+                    url=host, permanent=True,
+                )
+
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))  # RFC 6052, RFC 8215
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated, but a stack may still route it over IPv4
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765
+
+
+def embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, compatible, translated, 6to4, NAT64), if any.
+
+    Python counts most of these forms as global whatever they carry, so the carried address is checked too."""
+    if ip.version == 4:
+        return None
+    if ip.ipv4_mapped or ip.sixtofour:
+        return ip.ipv4_mapped or ip.sixtofour
+    if any(ip in net for net in (*_NAT64, _IPV4_COMPATIBLE, _IPV4_TRANSLATED)):
+        return ipaddress.IPv4Address(ip.packed[-4:])
+    return None
 
 
 class Fetcher:
@@ -222,7 +245,7 @@ class Fetcher:
             target = urljoin(current, location)
             if _origin(target)[0] not in ("http", "https"):
                 raise FetchError(f"{url}: redirected to {target!r}; only http and https URLs are fetched",
-                                 url=url, transient=False)
+                                 url=url, permanent=True)
             current = target
         raise FetchError(
             f"{url}: more than {self.settings.max_redirects} redirects (a loop?)", url=url, transient=False
@@ -288,13 +311,14 @@ class Fetcher:
     def _check_url(self, url: str) -> str:
         scheme, host = _origin(url)
         if scheme not in ("http", "https") or not host:
-            raise FetchError(f"{url}: only http and https URLs are fetched", url=url, transient=False)
+            raise FetchError(f"{url}: only http and https URLs are fetched", url=url, permanent=True)
         hostname = urlsplit(url).hostname or ""
         if not self.settings.allow_private_addresses and (scheme, host) not in self._trusted:
             try:
                 check_address(hostname)
             except FetchError as exc:  # name the URL, not just the host, in the retry list's reason
-                raise FetchError(f"{url}: {exc}", url=url, transient=exc.transient) from exc
+                raise FetchError(f"{url}: {exc}", url=url, transient=exc.transient,
+                                 permanent=exc.permanent) from exc
         return host
 
     def _user_agent(self, host: str) -> str:

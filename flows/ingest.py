@@ -100,7 +100,20 @@ def summarise(reports: list[pipeline.StoreReport], source_errors: list[str]) -> 
     summary["stored"] = len(summary["stored_ids"])
     summary["source_errors"] = source_errors
     summary["failures"] = [f for r in reports for f in r.failures]
+    summary["sources"] = len(reports) + len(source_errors)
+    summary["failed_sources"] = [r.source for r in reports if r.listing_failed]
     return summary
+
+
+def ingest_problem(summary: dict) -> str | None:
+    """Why an ingest run should count as failed (a source that could not run, or no source read), or None."""
+    if summary["source_errors"]:
+        return f"{len(summary['source_errors'])} source(s) could not be polled (see above)"
+    failed = summary.get("failed_sources", [])
+    if failed and len(failed) == summary.get("sources"):
+        return (f"every source failed ({', '.join(failed)}): none could be read; see the reasons above, "
+                "fix them and run again")
+    return None
 
 
 def summary_markdown(summary: dict, reports: list[pipeline.StoreReport]) -> str:

@@ -52,6 +52,7 @@ class StoreReport:
     not_modified: int = 0
     rows_written: int = 0
     failures: list[str] = field(default_factory=list)  # "url: reason"
+    listing_failed: bool = False  # its feed or submissions listing could not be read
 
 
 def prepare_warehouse(settings: Settings) -> None:
@@ -140,6 +141,7 @@ def _store_one(engine, settings: Settings, source: SourceConfig, result: PollRes
         duplicates=loaded.duplicates, failed=len(result.failures), skipped=result.skipped,
         requests=len(result.fetches), not_modified=sum(f.not_modified for f in result.fetches),
         rows_written=loaded.rows_written, failures=[f"{f.url}: {f.reason}" for f in result.failures],
+        listing_failed=result.listing_failed,
     )
     for failure in result.failures:
         log.warning("%s: %s: %s", source.name, failure.url, failure.reason)

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from flows.edgar import (filing_documents, index_url, normalise_cik, page_overlaps, parse_filing_document,
                          parse_filing_index, parse_submissions, parse_submissions_page, submissions_page_url,
                          submissions_problem, submissions_url)
-from flows.feeds import is_truncated, parse_date, parse_feed
+from flows.feeds import is_truncated, parse_date, read_feed
 from flows.http import Fetcher, SourceError, check_user_agent, is_transient
 from flows.pages import parse_article
 from flows.settings import Settings, SourceConfig
@@ -58,8 +58,10 @@ class _Run:
         self.now = datetime.now(timezone.utc)
         self.result = PollResult(source=source.name, cursor=state.cursor)
         self.conditional_urls: set[str] = set()
-        self.pending = {u: n for u, n in state.retry_urls.items() if n < settings.max_fetch_attempts}
-        self.given_up = {normalise_url(u) for u, n in state.retry_urls.items() if n >= settings.max_fetch_attempts}
+        cap = settings.max_fetch_attempts
+        self.pending = {u: n for u, n in state.retry_urls.items() if n < cap and u not in state.given_up_urls}
+        self.given_up = {normalise_url(u) for u, n in state.retry_urls.items()
+                         if n >= cap or u in state.given_up_urls}
         self._lock = threading.Lock()
         self._job = threading.local()  # which of map()'s jobs the current thread runs
         self._job_of: dict[int, int] = {}  # id(document) -> the job that added it
@@ -94,7 +96,8 @@ class _Run:
 
     def fail(self, url: str, exc: BaseException) -> Failure:
         if isinstance(exc, SourceError):
-            return Failure(url, str(exc), self.source.name, is_transient(exc))
+            permanent = getattr(exc, "permanent", False)
+            return Failure(url, str(exc), self.source.name, is_transient(exc), permanent)
         return Failure(url, f"{url}: could not be parsed ({type(exc).__name__}: {exc})", self.source.name, False)
 
     def recover_listing(self, url: str) -> None:
@@ -136,22 +139,29 @@ class _Run:
 def _poll_feed(run: _Run) -> None:
     if not run.source.url:
         raise SourceError(f"source {run.source.name!r}: an {run.source.kind} source needs a url")
-    feed_url = run.settings.expand(run.source.url)
+    try:
+        feed_url = run.settings.expand(run.source.url, run.source.name)
+    except ValueError as exc:
+        raise SourceError(str(exc)) from exc
     try:
         # With documents waiting for a retry we need the item list even if the feed is unchanged.
         # A backfill reads the whole listing: a 304 meant for the regular poll would hide its window's items.
         resp = run.get(feed_url, conditional=not run.pending and not run.backfill)
-        items = [] if resp.not_modified else parse_feed(resp.content, resp.url)
+        items, problem = ([], None) if resp.not_modified else read_feed(resp.content, resp.url)
     except SourceError as exc:
         run.add(failures=[run.fail(feed_url, exc)])
+        run.result.listing_failed = True
         return
     whole = resp.not_modified or not is_truncated(resp.content)
-    if whole:
-        run.recover_listing(feed_url)
-    else:  # keep what arrived, but not the last item nor the cursor: the next whole read has them
+    reasons = [problem] if problem else []  # read, but not as written: said on the retry list
+    if not whole:  # keep what arrived, but not the last item nor the cursor: the next whole read has them
         items = items[:-1]
-        reason = f"feed {feed_url}: cut short (no closing tag); read {len(items)} items, the rest on the next run"
-        run.add(failures=[Failure(feed_url, reason, run.source.name, transient=True)])
+        reasons.append(f"feed {feed_url}: cut short (no closing tag); read {len(items)} items, the rest on the "
+                       "next run")
+    if reasons:  # one entry per URL on the retry list; resolved by the next clean, whole read
+        run.add(failures=[Failure(feed_url, "; ".join(reasons), run.source.name, transient=not whole)])
+    else:
+        run.recover_listing(feed_url)
     jobs = _feed_jobs(run, items, feed_url, advance=whole)
     run.map(lambda job: _fetch_article(run, *job), jobs)
 
@@ -216,6 +226,7 @@ def _poll_edgar(run: _Run) -> None:
         filings, files = parse_submissions(data, cik)
     except SourceError as exc:
         run.add(failures=[run.fail(url, exc)])
+        run.result.listing_failed = True
         return
     run.recover_listing(url)
     if run.backfill:

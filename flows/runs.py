@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.http import SourceError
-from flows.settings import Settings, SourceConfig
+from flows.settings import Settings, SourceConfig, read_settings
 from flows.slots import WRITE_LIMIT
 from flows.watchlist import load_watchlist
 
@@ -13,7 +13,7 @@ SECRET_FIELDS = {"sec_user_agent"}
 
 def settings_from(overrides: dict | None) -> Settings:
     """Settings for a flow run: environment and minewire.toml, with the caller's overrides on top."""
-    return Settings(**(overrides or {}))
+    return read_settings(**(overrides or {}))
 
 
 def settings_param(settings: Settings) -> dict:
@@ -32,7 +32,16 @@ def select_sources(settings: Settings, group: str | None = None, names: list[str
         if missing:
             raise SourceError(f"unknown source(s) {', '.join(missing)}: see `minewire sources list`")
         sources = [known[n] for n in names]
-    return [s.model_copy(update={"url": settings.expand(s.url)}) if s.url else s for s in sources]
+    return [_expanded(settings, s) for s in sources]
+
+
+def _expanded(settings: Settings, source: SourceConfig) -> SourceConfig:
+    """The source with its URL's base-URL placeholders filled; as it was when they cannot be (polling it then
+    fails that source alone, naming it and the missing setting)."""
+    try:
+        return source.model_copy(update={"url": settings.expand(source.url)}) if source.url else source
+    except ValueError:
+        return source
 
 
 def deal_line(deal: dict) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_BASE_URLS = {
@@ -81,9 +82,50 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
+    @model_validator(mode="after")
+    def _check_source_urls(self) -> Settings:
+        """Refuse, when the settings are read, a source URL whose placeholder names no base URL."""
+        for source in self.sources or []:
+            if source.url:
+                self.expand(source.url, source.name)
+        return self
+
     def base_url(self, name: str) -> str:
         return {**DEFAULT_BASE_URLS, **self.base_urls}[name].rstrip("/")
 
-    def expand(self, url: str) -> str:
-        """Fill '{name}' base-URL placeholders in a source URL."""
-        return url.format(**{k: self.base_url(k) for k in {**DEFAULT_BASE_URLS, **self.base_urls}})
+    def expand(self, url: str, source: str | None = None) -> str:
+        """Fill '{name}' base-URL placeholders in a source URL; ValueError naming the source and the
+        placeholder when the settings define no such base URL."""
+        names = {**DEFAULT_BASE_URLS, **self.base_urls}
+        problem = url_problem(url, names)
+        if problem:
+            who = f"source {source!r}: " if source else ""
+            raise ValueError(f"{who}url {url!r} {problem}; define it under base_urls (in minewire.toml or "
+                             f"MINEWIRE_BASE_URLS__<NAME>) or fix the url (defined: {', '.join(sorted(names))})")
+        return url.format(**{k: self.base_url(k) for k in names})
+
+
+def read_settings(**overrides: object) -> Settings:
+    """Settings from the environment and minewire.toml with `overrides` on top; ValueError in one line
+    (each problem with the setting it concerns) when they do not validate."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {message}" if where else message)
+        raise ValueError("invalid settings: " + "; ".join(problems)) from None
+
+
+def url_problem(url: str, names: dict[str, str] | set[str]) -> str | None:
+    """Why `url`'s '{name}' placeholders cannot all be filled from `names`, or None when they can."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(url) if f is not None]
+    except ValueError as exc:  # a stray '{' or '}'
+        return f"has a stray brace ({exc})"
+    missing = [f for f in fields if f not in names]
+    if missing:
+        return f"uses {', '.join('{' + f + '}' for f in missing)}, which is not a base URL setting"
+    return None

@@ -36,8 +36,15 @@ def read_sources(path: Path) -> list[SourceConfig]:
     return sources
 
 
-def add_source(path: Path, source: SourceConfig) -> list[SourceConfig]:
-    """Add a source to minewire.toml (starting from the bundled list if it has none); returns the list."""
+def add_source(path: Path, source: SourceConfig, settings: Settings | None = None) -> list[SourceConfig]:
+    """Add a source to minewire.toml (starting from the bundled list if it has none); returns the list.
+
+    Given the settings, a URL whose '{name}' placeholder they do not define is refused before writing."""
+    if settings is not None and source.url:
+        try:
+            settings.expand(source.url, source.name)
+        except ValueError as exc:
+            raise SourceError(str(exc)) from exc
     sources = _current(path)
     if any(s.name == source.name for s in sources):
         raise SourceError(f"a source named {source.name!r} already exists; remove it first or pick another name")

@@ -176,6 +176,7 @@ class Failure:
     reason: str
     source: str | None = None
     transient: bool = True  # False: retrying will not help (4xx, unparseable), still retried up to the cap
+    permanent: bool = False  # refused by our own rules (scheme, address): given up at once, never retried
 
 
 @dataclass
@@ -187,6 +188,7 @@ class SourceState:
     known_keys: set[str] = field(default_factory=set)  # FetchedDocument.key of stored documents
     known_urls: set[str] = field(default_factory=set)  # normalised URLs already stored (skip before fetching)
     retry_urls: dict[str, int] = field(default_factory=dict)  # failed document url -> attempts so far
+    given_up_urls: set[str] = field(default_factory=set)  # of retry_urls, those given up (also before the cap)
 
 
 @dataclass
@@ -202,3 +204,4 @@ class PollResult:
     seen: int = 0  # items/filings listed by the source
     skipped: int = 0  # already stored, out of window, or unchanged
     recovered_urls: list[str] = field(default_factory=list)  # retry-list entries that succeeded this time
+    listing_failed: bool = False  # the feed or submissions listing itself could not be read: the source failed

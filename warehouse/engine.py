@@ -13,6 +13,8 @@ from typing import TypeVar
 import duckdb
 import sqlalchemy as sa
 
+from warehouse import integrity
+
 log = logging.getLogger("minewire")
 
 
@@ -105,16 +107,45 @@ def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
         try:
             with engine.connect() as conn:  # opening the connection is what takes the file lock
                 conn.exec_driver_sql("SELECT 1")
+                _check_whole(path, conn, memory_limit)
         except sa.exc.DBAPIError as exc:
             engine.dispose()
             if _is_lock_error(exc.orig or exc):
                 raise _Locked() from exc
+            if integrity.looks_damaged(exc.orig or exc):
+                raise WarehouseError(integrity.damage_message(path, str(exc.orig or exc))) from exc
             raise WarehouseError(f"{path}: cannot open the warehouse: {exc.orig}") from exc
+        except WarehouseError:
+            engine.dispose()
+            raise
         return engine
 
     return _wait_for_lock(path, wait_s, 1.0, attempt,
                           f"{path}: another minewire process is writing and held the lock for {wait_s:.0f} s; "
                           "try again when it has finished")
+
+
+def _check_whole(path: Path, conn: sa.Connection, memory_limit: str) -> None:
+    """WarehouseError before the first write of this process when a table's data cannot be read in full.
+
+    Reading every block fills DuckDB's cache: it is emptied again, as a held session's trim does."""
+    key = integrity.needs_check(path)
+    if key is None:
+        return
+    started = time.monotonic()
+    bad = integrity.unreadable_table(raw_connection(conn))
+    if bad is not None:
+        raise WarehouseError(integrity.damage_message(path, f"table {bad[0]}: {bad[1]}"))
+    conn.commit()
+    try:
+        conn.exec_driver_sql(f"SET memory_limit = '{TRIMMED_MEMORY_LIMIT}'")
+        conn.commit()
+    except sa.exc.DBAPIError:  # what cannot be evicted (key indexes) stays: see _HeldWriter.trim
+        conn.rollback()
+    conn.exec_driver_sql(f"SET memory_limit = '{memory_limit}'")
+    conn.commit()
+    integrity.mark_checked(key)
+    log.debug("%s: every table read in %.2f s", path, time.monotonic() - started)
 
 
 class _HeldWriter:
@@ -295,6 +326,8 @@ def connect_read_only(path: Path | str, external_access: bool = True,
         except duckdb.Error as exc:
             if _is_lock_error(exc):
                 raise _Locked() from exc
+            if integrity.looks_damaged(exc):
+                raise WarehouseError(integrity.damage_message(path, str(exc))) from exc
             raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
 
     # Shorter backoff than a writer's: a held writer waits only HANDOVER_WAIT_S for us after letting go.

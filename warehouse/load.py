@@ -190,14 +190,16 @@ _FAILURE_SCHEMA = pa.schema([
 
 def record_failures(conn: sa.Connection, failures: list[Failure], recovered: list[str], max_attempts: int,
                     now: datetime | None = None) -> int:
-    """Add failures to the retry list (attempts + 1; given up at max_attempts); mark recovered URLs resolved."""
+    """Add failures to the retry list (attempts + 1; given up at max_attempts, or at once when permanent);
+    mark recovered URLs resolved."""
     now = now or now_utc()
     rows = [{"url": f.url, "source": f.source, "attempts": 1, "reason": f.reason[:500], "first_failed_at": now,
-             "last_failed_at": now, "given_up": max_attempts <= 1, "resolved_at": None} for f in failures]
+             "last_failed_at": now, "given_up": max_attempts <= 1 or f.permanent, "resolved_at": None}
+            for f in failures]
     n = _insert(conn, "fetch_failures", rows, _FAILURE_SCHEMA,
                 "ON CONFLICT (url) DO UPDATE SET attempts = fetch_failures.attempts + 1, "
                 "reason = excluded.reason, last_failed_at = excluded.last_failed_at, resolved_at = NULL, "
-                f"given_up = fetch_failures.attempts + 1 >= {int(max_attempts)}")
+                f"given_up = excluded.given_up OR fetch_failures.attempts + 1 >= {int(max_attempts)}")
     if recovered:
         conn.execute(sa.text("UPDATE fetch_failures SET resolved_at = :t WHERE url IN :u").bindparams(
             sa.bindparam("u", expanding=True)), {"t": now, "u": recovered})

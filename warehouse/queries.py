@@ -10,6 +10,7 @@ import duckdb
 import sqlalchemy as sa
 
 from warehouse.engine import WarehouseError, connect_read_only
+from warehouse.integrity import damage_message, looks_damaged
 
 TRACKER_COLUMNS = ("announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
                    "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
@@ -40,7 +41,9 @@ def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[l
     """Run a query on a read-only connection; a write fails with a message saying so.
 
     External access is off too, so a query cannot COPY to a file, read other files or install extensions.
+    Several statements are refused: DuckDB runs them all and returns only the last result.
     """
+    _check_one_statement(query)
     con = connect_read_only(path, external_access=False)
     try:
         cur = con.execute(query, params or [])
@@ -50,9 +53,22 @@ def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[l
         text = str(exc)
         if "read-only" in text.lower():
             raise WarehouseError(f"the warehouse is opened read-only for queries; writes are refused ({text})") from exc
+        if looks_damaged(exc):
+            raise WarehouseError(damage_message(Path(path), text)) from exc
         raise WarehouseError(f"query failed: {text.splitlines()[0]}") from exc
     finally:
         con.close()
+
+
+def _check_one_statement(query: str) -> None:
+    """WarehouseError when `query` holds more than one statement (a syntax error is left to execute)."""
+    try:
+        count = len(duckdb.extract_statements(query))
+    except duckdb.Error:
+        return
+    if count > 1:
+        raise WarehouseError(f"the query holds {count} statements and only the last one's result would show: "
+                             "run one statement at a time")
 
 
 def _version_key(version: str) -> tuple:
@@ -91,18 +107,31 @@ def document_texts(conn: sa.Connection, doc_ids: list[str], dates: dict | None =
 
 
 def export_parquet(path: Path | str, out_dir: Path | str) -> list[Path]:
-    """Write every table and analyst view to OUT_DIR/<name>.parquet."""
+    """Write every table and analyst view to OUT_DIR/<name>.parquet.
+
+    From a damaged file, every table and view that can still be read is written, then WarehouseError names
+    the others."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con = connect_read_only(path)
     try:
         names = [n for (n,) in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        written = []
+        written, unreadable = [], []
         for name in names:
             target = out / f"{name}.parquet"
-            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target.as_posix()}' (FORMAT parquet)")
+            try:
+                con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target.as_posix()}' (FORMAT parquet)")
+            except duckdb.Error as exc:
+                if not looks_damaged(exc):
+                    raise
+                target.unlink(missing_ok=True)
+                unreadable.append(name)
+                continue
             written.append(target)
-        return written
     finally:
         con.close()
+    if unreadable:
+        raise WarehouseError(f"{path}: wrote {len(written)} tables and views to {out}; these could not be read "
+                             f"(the file is damaged): {', '.join(unreadable)}")
+    return written

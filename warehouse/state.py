@@ -31,10 +31,11 @@ def read_source_state(conn: sa.Connection, source: str) -> SourceState:
     state.known_urls |= {normalise_url(u) for (u,) in copies}
     failures = conn.execute(
         sa.text(
-            "SELECT url, attempts FROM fetch_failures "
+            "SELECT url, attempts, given_up FROM fetch_failures "
             "WHERE source = :s AND resolved_at IS NULL"  # given-up ones too: polling skips them
         ),
         {"s": source},
     ).fetchall()
-    state.retry_urls = dict(failures)
+    state.retry_urls = {url: attempts for url, attempts, _ in failures}
+    state.given_up_urls = {url for url, _, given_up in failures if given_up}
     return state

@@ -129,10 +129,55 @@ def test_slightly_broken_feed_still_yields_its_items(sample_server, warehouse, k
     sample_server.put(FEED_PATH, broken.encode(), f"application/{kind}+xml")
     settings = fast_settings(sample_server, warehouse)
     report = timed_run(settings)
-    assert report.failed == (damage == "cut-in-half") and report.stored
+    assert report.failed == (damage in ("cut-in-half", "bad-entity")) and report.stored  # each said, not silent
     assert set(stored_urls(warehouse)) <= set(urls.values()) and max(stored_urls(warehouse).values()) == 1
     assert urls[GOOD[0]] in stored_urls(warehouse)
     publish(sample_server, [*GOOD, BAD])  # whole again: whatever was missed arrives, nothing twice
+    timed_run(settings)
+    assert stored_urls(warehouse) == Counter(urls.values()) and not failed(warehouse)
+
+
+def laughs(server, urls: list[str], levels: int) -> bytes:
+    """An RSS feed whose DTD defines an entity that expands 10**levels times (a 'billion laughs')."""
+    decls = "".join(f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, levels + 1))
+    feed = rss(server, urls).decode().replace("<title>Release 0</title>", f"<title>Release &lol{levels};</title>")
+    return feed.replace("<rss ", f'<!DOCTYPE rss [<!ENTITY lol0 "lol">{decls}]><rss ', 1).encode()
+
+
+@pytest.mark.parametrize("kind", ["billion-laughs", "entity-loop"])
+def test_feed_with_entity_expansion_is_recorded_failed_not_read_as_empty(sample_server, warehouse, kind):
+    urls = publish(sample_server, GOOD)
+    if kind == "billion-laughs":
+        body = laughs(sample_server, list(urls.values()), 9)
+    else:
+        body = laughs(sample_server, list(urls.values()), 2).replace(b'"lol">', b'"&lol2;">', 1)
+    sample_server.put(FEED_PATH, body, "application/rss+xml")
+    settings = fast_settings(sample_server, warehouse)
+    started = time.monotonic()
+    report = timed_run(settings)
+    assert time.monotonic() - started < 5
+    assert (report.failed, report.stored) == (1, [])
+    (url, (_, reason, _)), = failed(warehouse).items()
+    assert url == sample_server.url(FEED_PATH) and "entit" in reason and "refused" in reason, reason
+    publish(sample_server, GOOD)  # fixed: read in full, the failure resolved
+    assert len(timed_run(settings).stored) == 2 and not failed(warehouse)
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "also-cut-short"])
+def test_feed_with_undefined_entities_keeps_its_items_and_records_the_reason(sample_server, warehouse, cut):
+    urls = publish(sample_server, [*GOOD, BAD])
+    feed = rss(sample_server, list(urls.values())).decode()
+    feed = feed.replace("<title>Release 1</title>", "<title>Release &nbsp; &bogus;</title>")
+    sample_server.put(FEED_PATH, (feed[: feed.rindex("</item>") + 7] if cut else feed).encode(),
+                      "application/rss+xml")
+    settings = fast_settings(sample_server, warehouse)
+    report = timed_run(settings)
+    assert (len(report.stored), report.failed) == (2 if cut else 3, 1)  # cut: the last item waits, as ever
+    (url, (_, reason, _)), = failed(warehouse).items()
+    assert url == sample_server.url(FEED_PATH)
+    assert "undefined entit" in reason and "&nbsp;" in reason and "&bogus;" in reason, reason
+    assert ("cut short" in reason) == cut
+    publish(sample_server, [*GOOD, BAD])
     timed_run(settings)
     assert stored_urls(warehouse) == Counter(urls.values()) and not failed(warehouse)
 

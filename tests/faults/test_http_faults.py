@@ -17,7 +17,8 @@ from tests.faults.harness import (BAD, GOOD, SHORT_TIMEOUT, assert_given_up_afte
 EDGAR = SourceConfig(name="edgar-made-up", kind="edgar", cik="9990077", group="edgar")
 SUBMISSIONS = "sec_data/submissions/CIK0009990077.json"
 
-# fault -> what the reason must say. Status lists are long enough for every attempt of every run.
+# fault -> what the reason must say. Status lists are long enough for every attempt of every run. A redirect to
+# another scheme is refused for good at once (test_refusals.py).
 PERSISTENT = {
     "429-without-retry-after": (dict(status=[429] * 20), r"HTTP 429"),
     "500-502-503-burst": (dict(status=[500, 502, 503] * 7), r"HTTP 50[023]"),
@@ -26,7 +27,6 @@ PERSISTENT = {
     "truncated-gzip": (dict(truncated_gzip=True), r"ended early"),
     "corrupt-gzip": (dict(corrupt_gzip=True), r"corrupt compressed body"),
     "redirect-loop": (dict(redirect_loop=True), r"more than 3 redirects"),
-    "redirect-to-ftp": (dict(redirect_to="ftp://files.example.invalid/deal.html"), r"only http and https"),
     "huge-response": (dict(huge_bytes=5_000_000), r"over the 200000-byte limit"),
     "gzip-bomb": (dict(body=b"<p>" + b"a" * 3_000_000 + b"</p>"), r"over the 200000-byte limit"),
     "trickle": (dict(trickle_bytes_per_s=50), r"too slow"),

@@ -29,7 +29,8 @@ EDGAR = SourceConfig(name="edgar-made-up", kind="edgar", cik="9990077", group="e
 WRITES = ["DELETE FROM documents", "UPDATE sources SET cursor = NULL", "INSERT INTO companies (company_id, name) "
           "VALUES ('x', 'x')", "DROP TABLE deal_evidence", "CREATE TABLE stolen AS SELECT * FROM documents",
           "ALTER TABLE documents ADD COLUMN note VARCHAR", "SELECT 1; DELETE FROM documents", "DROP VIEW deal_tracker",
-          "ATTACH '{path}' AS again (READ_ONLY false); DELETE FROM again.documents"]
+          "ATTACH '{path}' AS again (READ_ONLY false); DELETE FROM again.documents",
+          "ATTACH '{path}' AS again (READ_ONLY false)"]
 
 
 def digest(path: Path) -> str:
@@ -62,7 +63,7 @@ def stocked(sample_server, warehouse) -> Path:
 @pytest.mark.parametrize("statement", WRITES)
 def test_sql_read_path_refuses_writes_and_leaves_the_file_alone(stocked, statement):
     before = digest(stocked)
-    with pytest.raises(WarehouseError, match="read-only|already attached|conflict"):
+    with pytest.raises(WarehouseError, match="read-only|already attached|conflict|one statement at a time"):
         run_sql(stocked, statement.format(path=stocked))
     assert digest(stocked) == before and rows(stocked, "SELECT count(*) FROM documents") == [(2,)]
 
@@ -74,6 +75,21 @@ def test_cli_sql_refuses_a_write_with_one_clear_line(stocked):
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "read-only" in result.stderr and "Traceback" not in result.stderr
     assert digest(stocked) == before
+
+
+@pytest.mark.parametrize("query", ["SELECT 1 AS a; SELECT 2 AS b", "SELECT count(*) FROM documents;\n SELECT 2;",
+                                   "SELECT 1; DELETE FROM documents"])
+def test_sql_with_several_statements_is_refused_not_shown_as_the_last(stocked, query):
+    with pytest.raises(WarehouseError, match=r"2 statements.*one statement at a time"):
+        run_sql(stocked, query)
+    assert run_sql(stocked, "SELECT 2 AS b;") == (["b"], [(2,)])  # one statement and a trailing ';' is fine
+
+
+def test_cli_sql_with_several_statements_fails_with_one_clear_line(stocked):
+    result = subprocess.run([MINEWIRE, "-w", str(stocked), "sql", "SELECT 1 AS a; SELECT 2 AS b"],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "MINEWIRE_DEBUG": ""})
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "one statement at a time" in result.stderr
 
 
 def test_other_read_paths_leave_the_file_alone(stocked, tmp_path):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import charset_normalizer
 
-_HEADER = re.compile(r"^([A-Z][A-Z_]{1,20}):\s?(.*)$")
+from extractors.learning.corpus import document_text, split_headers  # noqa: F401  (the corpus reads headers alike)
+
 # UTF-32 first: its little-endian mark begins with UTF-16's.
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -17,20 +18,6 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 _LATIN_SINGLE_BYTE = {"cp1250", "cp1252", "cp1254", "cp1257", "cp775", "latin_1", "iso8859_2", "iso8859_9",
                       "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "mac_latin2", "mac_roman"}
 _ALLOWED_CONTROLS = set("\t\n\r\f\v")
-
-
-def split_headers(text: str) -> tuple[dict[str, str], str]:
-    """Leading `KEY: value` lines up to the first blank line are metadata; the rest is the body."""
-    lines = text.split("\n")
-    headers: dict[str, str] = {}
-    for i, line in enumerate(lines):
-        if not line.strip():
-            return (headers, "\n".join(lines[i + 1 :])) if headers else ({}, text)
-        m = _HEADER.match(line.rstrip("\r"))
-        if not m:
-            return {}, text
-        headers[m.group(1)] = m.group(2).strip()
-    return {}, text
 
 
 def read_document(path: Path) -> tuple[str | None, str]:
@@ -86,8 +73,3 @@ def _is_binary(text: str) -> bool:
     head = text[:100_000]
     controls = sum(1 for ch in head if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc")
     return "\x00" in text or controls * 200 > len(head)
-
-
-def document_text(title: str | None, body: str) -> str:
-    """The text the extractor reads: the title is part of the text."""
-    return f"{title}\n\n{body}" if title else body

@@ -41,7 +41,7 @@ def finish_deals(deals: list[Deal], ctx: DocContext, version: str) -> list[Deal]
     for deal in deals:
         deal.extractor_version = version
         deal.country = ctx.country_forms.get(deal.country, deal.country)
-    return _dedupe(deals)
+    return dedupe(deals)
 
 
 def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc],
@@ -227,7 +227,7 @@ def confidence(deal: Deal, cluster: Cluster) -> float:
     return round(max(0.05, min(0.95, score)), 2)
 
 
-def _dedupe(deals: list[Deal]) -> list[Deal]:
+def dedupe(deals: list[Deal]) -> list[Deal]:
     """Two clusters that ended up with the same parties, type and figures are one deal."""
     seen: dict[tuple, Deal] = {}
     for deal in deals:

@@ -18,9 +18,9 @@ from models.records import Deal
 from . import components  # noqa: F401  (registers the minewire_* factories)
 from .candidates import Candidate, DocContext
 from .components import RULE_COMPONENTS
-from .document import document_candidates, document_deals
+from .document import dedupe, document_candidates, document_deals
 from .linear import DealModels
-from .sentences import MAX_DOC_CHARS, route_sentences, split_sentences
+from .sentences import MAX_DOC_CHARS, MAX_TEXT_CHARS, route_sentences, split_sentences, windows
 from .text import text_doc
 from .version import EXTRACTOR_VERSION
 
@@ -74,8 +74,26 @@ def extract(text: str, nlp: Language) -> list[Deal]:
 
 def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128,
                  models: DealModels | None = None) -> list[list[Deal]]:
-    """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch."""
-    return [_document(nlp, text, spans, docs, models) for text, spans, docs in _sentence_docs(texts, nlp, batch_size)]
+    """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch.
+
+    A text longer than one window is read window by window (up to MAX_TEXT_CHARS, past which it is cut with a
+    warning); its deals' spans point into the whole text."""
+    owners, offsets, parts = [], [], []
+    for index, text in enumerate(texts):
+        text = text if isinstance(text, str) else ""
+        if len(text) > MAX_TEXT_CHARS:
+            log.warning("a document of %d characters is read up to its first %d only", len(text), MAX_TEXT_CHARS)
+        for offset, part in windows(text):
+            owners.append(index)
+            offsets.append(offset)
+            parts.append(part)
+    results: list[list[Deal]] = [[] for _ in range(owners[-1] + 1)] if owners else []
+    for owner, offset, (text, spans, docs) in zip(owners, offsets, _sentence_docs(parts, nlp, batch_size)):
+        for deal in _document(nlp, text, spans, docs, models):
+            if offset:
+                deal.start, deal.end = deal.start + offset, deal.end + offset
+            results[owner].append(deal)
+    return [dedupe(deals) if len(deals) > 1 else deals for deals in results]
 
 
 def candidates_many(texts: Iterable[str], nlp: Language) -> list[tuple[list[Candidate], DocContext]]:

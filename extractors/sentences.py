@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from . import gazetteer
 
-MAX_DOC_CHARS = 100_000  # longer documents are cut: deals are stated near the top
+MAX_DOC_CHARS = 100_000  # one window of a document: longer texts are read window by window
+MAX_TEXT_CHARS = 1_000_000  # a document is read up to here (a long 10-K); past it the text is cut, with a warning
 MAX_SENT_CHARS = 600  # a longer "sentence" is cut into pieces so one run-on line cannot stall the parser
 MAX_MODEL_CHARS = 20_000  # model budget per document (~3,000 words); beyond it the rules alone read the rest
 
@@ -35,6 +36,20 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             start = line.start() + m.end()
         spans.extend(_pieces(text, start, line.end()))
     return [(s, e) for s, e in (_strip(text, s, e) for s, e in spans) if e > s]
+
+
+def windows(text: str) -> list[tuple[int, str]]:
+    """(offset, text) windows of at most MAX_DOC_CHARS, cut at a line end where there is one, covering the text
+    up to MAX_TEXT_CHARS: each is read with its own model budget, so a deal deep in a filing is still found."""
+    out, start, end_all = [], 0, min(len(text), MAX_TEXT_CHARS)
+    while start < end_all:
+        end = min(start + MAX_DOC_CHARS, end_all)
+        if end < end_all:
+            cut = text.rfind("\n", start + MAX_DOC_CHARS // 2, end)
+            end = cut + 1 if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out or [(0, "")]
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -116,6 +116,7 @@ def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm fi
     from flows.files import document_text, read_document
     from flows.pipeline import get_nlp
     from extractors import extract as extract_text, model_name
+    from extractors.sentences import MAX_TEXT_CHARS
 
     nlp = get_nlp(settings().spacy_model)
     err.print(f"extraction model: {model_name(nlp)}", highlight=False)
@@ -125,6 +126,9 @@ def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm fi
             text = document_text(*read_document(path))
             if not text.strip():
                 err.print(f"warning: {path}: empty (no text to read), no deals", highlight=False, soft_wrap=True)
+            if len(text) > MAX_TEXT_CHARS:
+                err.print(f"warning: {path}: {len(text):,} characters; deals are read from the first "
+                          f"{MAX_TEXT_CHARS:,} only (split the file to read the rest)", highlight=False, soft_wrap=True)
             deals = [d.to_json() for d in extract_text(text, nlp)]
         except ValueError as exc:
             err.print(f"error: {exc}", highlight=False, soft_wrap=True)

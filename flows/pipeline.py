@@ -207,9 +207,15 @@ def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> Extraction
     from extractors import EXTRACTOR_VERSION, extract_many
     from extractors.workers import extract_then
 
+    from extractors.sentences import MAX_TEXT_CHARS
+
     nlp = get_nlp(settings.spacy_model)
     texts, processes = [text for _, text in docs], extract_processes(settings)
     ids = [doc_id for doc_id, _ in docs]
+    for doc_id, text in docs:
+        if len(text) > MAX_TEXT_CHARS:  # said where a run's log is read, naming the document
+            log.warning("document %s has %d characters: deals are read from the first %d only", doc_id, len(text),
+                        MAX_TEXT_CHARS)
     prepared = None
     if processes > 1 and len(docs) >= PARALLEL_MIN_DOCS:
         results, parts = extract_then(texts, nlp, processes, partial(prepare_mentions, version=EXTRACTOR_VERSION),

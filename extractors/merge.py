@@ -72,9 +72,23 @@ def same_org(a: str | None, b: str | None) -> bool:
     return a == b or long_.startswith(short + " ") or f" {short} " in f" {long_} "
 
 
+# Filings name a party once and use a defined term after: "KULR Technology Group, Inc., a Delaware corporation
+# (the “Lessee”)", "Trinity Mining Group, Inc. (“Trinity”)".
+_DEFINED = re.compile(
+    r"([A-Z][\w&.’'-]*(?:[ \t]+(?:of[ \t]+|and[ \t]+|&[ \t]+)?[A-Z][\w&.’'-]*)*"
+    r"(?:,?[ \t]+(?:Inc|Corp|Ltd|LLC|L\.L\.C|plc|Limited|S\.A|N\.V|LP|L\.P)\.?)?)"
+    r"(?:,[ \t]+an?[ \t]+[^(),\n]{0,60})?,?[ \t]*\([ \t]*(?:the[ \t]+)?[“\"]([A-Z][A-Za-z]{2,15})[”\"][ \t]*\)")
+
+
 def abbreviations(text: str) -> dict[str, str]:
-    """Short names a text defines: "Kentucky Utilities (KU)" -> {"KU": "Kentucky Utilities"}."""
-    return {m.group(2): m.group(1) for m in _ABBREVIATION.finditer(text) if m.group(2) != m.group(1)}
+    """Short names and defined terms a text gives a party: "Kentucky Utilities (KU)" -> {"KU": "Kentucky
+    Utilities"}, "KULR Technology Group, Inc., a Delaware corporation (the “Lessee”)" -> {"Lessee": …}."""
+    found = {m.group(2): m.group(1) for m in _ABBREVIATION.finditer(text) if m.group(2) != m.group(1)}
+    for m in _DEFINED.finditer(text):
+        name = m.group(1).strip(" ,")
+        if m.group(2) not in found and m.group(2) != name and len(name.split()) > 1:
+            found[m.group(2)] = name
+    return found
 
 
 def _compatible(cluster: Cluster, m: Mention) -> bool:

@@ -271,6 +271,8 @@ def _preposition_before(doc: Doc, org: Span) -> int | None:
             if tok.lower_ == "to" and (tok.dep_ == "aux" or nxt in _VERBS):
                 return None
             return i
+        if tok.text in {"-", "–"} and i + 1 < org.start and doc[i + 1].lower_ == "based":
+            continue  # "to Japan-based Sumitomo Metal Mining": the home is a modifier, the preposition is before it
         if tok.is_punct or tok.lower_ in _VERBS or tok.lower_ in {"and", "or", "but", "while", "said", "that"}:
             return None
     return None

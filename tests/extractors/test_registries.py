@@ -48,3 +48,23 @@ def test_same_org_drops_legal_suffixes_and_matches_word_prefixes(a, b, same):
 def test_abbreviations_never_run_a_name_across_lines():
     text = "Kestrel invests in Halvard Lithium\n\nHalvard Lithium (HVL) said on Monday it raised £2 million."
     assert abbreviations(text) == {"HVL": "Halvard Lithium"}
+
+
+@pytest.mark.parametrize("text,term,name", [
+    ("On May 2, Halvard Mining Corp. (the “Company”) signed a lease with Kestrel Compute, Inc., a Nevada "
+     "corporation (the “Lessee”), for 200 machines.", "Lessee", "Kestrel Compute, Inc."),
+    ("The Company entered into an agreement with Granite Peak Resources, Inc. (“Granite”) to buy the site.",
+     "Granite", "Granite Peak Resources, Inc."),
+])
+def test_abbreviations_read_a_filings_defined_terms(text, term, name):
+    assert abbreviations(text)[term] == name
+
+
+def test_a_defined_term_stands_for_its_party_in_the_deal(nlp):
+    from extractors import extract
+
+    text = ("On May 2, 2025, Halvard Mining Corp. (the “Company”) entered into a machine lease with Kestrel "
+            "Compute, Inc., a Nevada corporation (the “Lessee”). Under the lease, the Company leased 2,000 ASIC "
+            "miners to the Lessee for total lease payments of $2,400,000.")
+    deals = extract(text, nlp)
+    assert any(d.buyer == "Kestrel Compute, Inc." and d.seller == "Halvard Mining Corp." for d in deals)

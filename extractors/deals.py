@@ -104,7 +104,7 @@ class Mention:
 def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
     """Deal mentions in one sentence `doc` whose text starts at `offset` in the document."""
     text = doc_text(doc)
-    if _NEGATED.search(text) or _MEANS.match(text):
+    if _NEGATED.search(text) or _MEANS.match(text) or (not lead and _heading(text)):
         return []
     cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c) and not _held(text, c)]
     cues = [c for c in cues if not (c.label_ in {"buy", "sell"} and _NOT_AN_ASSET.match(text[c.end_char:]))]
@@ -160,6 +160,14 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     # A royalty or stream bought for a price is as firm a financing as a loan tied to its amount.
     mention.tied = deal_type == "financing" and trigger.label_ in {"buy", "sell"} and "price_text" in mention.here
     return [mention]
+
+
+def _heading(text: str) -> bool:
+    """ "Bitmain Miner Purchase Agreements": a section heading in the body names a topic, not a deal."""
+    words = text.split()
+    return 1 < len(words) <= 8 and not re.search(r"[.!?:;\d$€£]", text) and all(w[0].isupper() or w.lower() in
+                                                                              {"of", "and", "the", "for", "to", "in"}
+                                                                              for w in words)
 
 
 def _signed(cue: Span) -> bool:

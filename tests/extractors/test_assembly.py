@@ -142,3 +142,26 @@ def test_assembly_a_sentence_referring_back_adds_the_side_the_deal_lacked(nlp):
             "The site was purchased for $14 million from a unit of Halvard Mining.")
     (deal,) = extract(text, nlp)
     assert (deal.buyer, deal.seller, deal.price_usd) == ("Kestrel Power Corp.", "Halvard Mining", 14e6)
+
+
+@pytest.mark.parametrize("line,heading", [
+    ("Kestrel Miner Purchase Agreements", True), ("Other Commitments", True), ("Sale of the Dry Creek Site", True),
+    ("Kestrel bought the Dry Creek site.", False), ("Kestrel Buys Site For $5 Million", False),
+    ("Acquisition", False),
+])
+def test_heading_is_a_short_capitalised_line_without_figures_or_stops(line, heading):
+    from extractors.deals import _heading
+
+    assert _heading(line) is heading
+
+
+def test_assembly_a_section_heading_in_the_body_names_no_buyer(nlp):
+    text = ("Note 9. Commitments\n\n"
+            "The Company leases office space in Denver under an operating lease.\n"
+            "Rent expense was $0.4 million for the quarter.\n"
+            "The Company has no other material leases.\n"
+            "Kestrel Miner Purchase Agreements\n"
+            "In May 2024, the Company entered into a purchase agreement (the “May Agreement”) with Kestrel "
+            "Technologies Limited (“Kestrel”) for the purchase of 3,000 miners for a total purchase price of $9.0 "
+            "million. As of June 30, 2024, the Company had paid $6.0 million under the May Agreement.\n")
+    assert not [d for d in extract(text, nlp) if d.deal_type == "asset_sale" and d.buyer == "Kestrel Technologies Limited"]

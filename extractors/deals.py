@@ -64,6 +64,7 @@ _HELD = re.compile(r"\b(drawn|draws?|drew|repaid|repay\w*|outstanding|available|
 # "plans to launch a $500 million offering": a financing the company has not made.
 _PLANNED = re.compile(r"\b(plans?|planned|planning|intends?|intended|proposes?|proposed|seeks?|seeking|considering|"
                       r"exploring|aims?|(?-i:may)|might|could|would)\b(?:\W+\w+){0,5}\W*$", re.I)
+_STAKE_WORDS = {"stake", "stakes", "interest", "interests", "shareholding", "holding"}
 _STAKE_IN = re.compile(r"^\s*(?:equity\s+|minority\s+|strategic\s+)?stake in\b", re.I)
 _FOR_MONEY = re.compile(r"\bfor\s+(?:a\s+|an\s+|about\s+|approximately\s+)?$", re.I)
 _ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by",
@@ -301,7 +302,19 @@ def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[Spa
     if target is None and trigger.start > 0:
         glued = next((o for o in orgs if o.end == trigger.start and id(o) not in parties), None)
         target = glued if _nominal(trigger) else None
-    return span, target
+    return _stake_in(doc, span, tagged), target
+
+
+def _stake_in(doc: Doc, span: Span, tagged: bool) -> Span:
+    """ "a 40% stake in the Mina Justa project": a stake's words run on through what it is a stake in."""
+    end = span.end
+    if span[-1].lower_ not in _STAKE_WORDS or end >= len(doc) or doc[end].lower_ not in {"in", "of"}:
+        return span
+    for tok in doc[end + 1:end + 9]:
+        if _ends_asset(tok, tagged) and tok.lower_ not in {"of", "and"} or tok.lower_ in {"from", "to", "for"}:
+            break
+        end = tok.i + 1
+    return doc[span.start:end] if end > span.end + 1 else span
 
 
 def _ends_asset(tok: Token, tagged: bool) -> bool:

@@ -165,3 +165,14 @@ def test_assembly_a_section_heading_in_the_body_names_no_buyer(nlp):
             "Technologies Limited (“Kestrel”) for the purchase of 3,000 miners for a total purchase price of $9.0 "
             "million. As of June 30, 2024, the Company had paid $6.0 million under the May Agreement.\n")
     assert not [d for d in extract(text, nlp) if d.deal_type == "asset_sale" and d.buyer == "Kestrel Technologies Limited"]
+
+
+@pytest.mark.parametrize("text,asset", [
+    ("Halvard Mining agreed to sell a 40% stake in the Morro Alto copper project to Kestrel Resources for "
+     "$120 million.", "40% stake in the Morro Alto copper project"),
+    ("Kestrel Resources will buy Halvard Mining's entire 25% interest in Dry Creek for $3.3 billion.",
+     "Halvard Mining's entire 25% interest in Dry Creek"),
+])
+def test_assembly_a_stakes_asset_runs_through_what_it_is_a_stake_in(nlp, text, asset):
+    (deal,) = extract(text, nlp)
+    assert deal.asset == asset

@@ -11,8 +11,10 @@ from models.records import Deal
 
 from . import gazetteer
 from .assets import asset_text, contract_site, names_a_thing
+from .deal_type import MACHINES, SITES, classify
+from .financing import financing_amounts, no_financing
 from .money import find_money
-from .parties import Roles, assign_roles, org_kind, org_name
+from .parties import Roles, assign_roles, org_name
 from .terms import Terms, price_like, read_terms
 from .text import doc_text
 
@@ -50,22 +52,7 @@ _BACK_NOUNS = {"deal", "transaction", "agreement", "contract"}
 _SOME_CUSTOMERS = re.compile(r"\b(?:other|new|future|more|additional|potential|prospective|further)\s+$", re.I)
 _CONTRACT_FRAMES = {"lease", "host", "power", "lend"}
 _CONTRACT_TYPES = {"lease", "hosting_contract", "power_agreement"}
-_MACHINES = re.compile(r"\b(miners|machines|rigs|ASICs?|GPUs?|servers|units|S\d{2}\w*|Antminers?|WhatsMiners?)\b", re.I)
-_SITES = re.compile(
-    r"\b(site|sites|facilit\w+|mine|mines|project|projects|plant|data ?cent\w+|campus|farm|land|building|stake|"
-    r"interest|portfolio|assets?|property|properties|operations|location|deposit|license|concession|"
-    r"substation|hub|park)\b",
-    re.I,
-)
-_LOAN_AFTER = re.compile(r"^[\w\s%.-]{0,40}?\b(loans?|facility|notes|financing|credit line|bridge loan|debentures?|bonds|"
-                         r"placement|offering|investment|backstop|raise)\b", re.I)
-# "$60 million drawn on its revolving credit facility", "$392 million in cash": money held or repaid, not raised.
-_HELD = re.compile(r"\b(drawn|draws?|drew|repaid|repay\w*|outstanding|available|in cash|cash on hand|balance)\b", re.I)
-# "plans to launch a $500 million offering": a financing the company has not made.
-_PLANNED = re.compile(r"\b(plans?|planned|planning|intends?|intended|proposes?|proposed|seeks?|seeking|considering|"
-                      r"exploring|aims?|(?-i:may)|might|could|would)\b(?:\W+\w+){0,5}\W*$", re.I)
 _STAKE_WORDS = {"stake", "stakes", "interest", "interests", "shareholding", "holding"}
-_STAKE_IN = re.compile(r"^\s*(?:equity\s+|minority\s+|strategic\s+)?stake in\b", re.I)
 _FOR_MONEY = re.compile(r"\bfor\s+(?:a\s+|an\s+|about\s+|approximately\s+)?$", re.I)
 _ASSET_STOP = {"for", "from", "to", "valued", "with", "in", "at", ",", ";", "(", "—", "–", "-", "which", "that", "by",
                "than", "and", "or", "as"}
@@ -75,13 +62,6 @@ _ASSET_VERBS = {"is", "are", "was", "were", "will", "would", "has", "have", "had
 _FINITE_TAGS = {"VBZ", "VBD", "VBP", "MD"}
 MAX_CLAUSES = 10  # priced items read from one listing sentence
 _NOMINAL_FORMS = {f.lower() for row in gazetteer.cues() if row["pos"] == "noun" for f in row["forms"]}
-_HARDWARE = re.compile(r"\b(GPUs?|servers|miners|rigs|ASICs?|Antminers?|WhatsMiners?)\b", re.I)
-_ENERGY = re.compile(r"\b(electric\w*|power purchase|PPA|energy|megawatts?|MW|kilowatt\w*)\b")
-_INSTRUMENTS = re.compile(r"\b(royalt(?:y|ies)|streams?|debentures?|subscription receipts|NSR|net smelter|"
-                          r"convertible|notes|bonds)\b", re.I)
-_COMPUTE_WORDS = re.compile(r"\b(comput\w*|AI infrastructure|GPU capacity|cloud capacity|AI cloud|GPU cloud|"
-                            r"colocation|data center capacity)\b", re.I)
-_UTILITY_WORDS = re.compile(r"\b(electricity|power supply|energy supply|utility|utilities|tariff|kWh)\b", re.I)
 
 
 @dataclass
@@ -139,7 +119,10 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         loan_roles = assign_roles(doc, lend_cue, orgs, "lend", _nominal(lend_cue))
     else:
         loan_roles = roles
-    loans = _financing(doc, orgs, frames, loan_roles, offset, base)
+    loans = []
+    for loan_sides, loan_asset, loan_terms in financing_amounts(doc, orgs, frames, loan_roles):
+        loans.append(_mention(text, offset, 0, len(text), "financing", loan_sides, loan_asset, loan_terms, base))
+        loans[-1].tied = True
     if loans:
         return loans
     clauses = _sale_list(text) if trigger.label_ in {"buy", "sell"} else []
@@ -154,7 +137,7 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
         asset = contract_site(doc, [roles.buyer, roles.seller])
     elif not names_a_thing(words):
         asset = None
-    if deal_type == "financing" and (_HELD.search(text) or _PLANNED.search(text[:trigger.start_char])):
+    if deal_type == "financing" and no_financing(text, trigger):
         return []  # money drawn, repaid or available on a facility, or a financing only planned: no deal
     terms = read_terms(text, financing=deal_type == "financing")
     mention = _mention(text, offset, 0, len(text), deal_type, roles, asset, terms, base)
@@ -247,37 +230,6 @@ def _nominal(cue: Span) -> bool:
     return cue.text.lower() in _NOMINAL_FORMS and cue.text.lower() not in {"purchase", "lease", "host"}
 
 
-def classify(frame: str, frames: set[str], asset: str | None, text: str, target: Span | None, roles: Roles) -> str:
-    """Deal type from the trigger's frame, what changes hands and who the parties are."""
-    asset = asset or ""
-    if frame in {"buy", "sell", "invest"}:
-        if _MACHINES.search(asset) and not _SITES.search(asset):
-            return "other"
-        if _INSTRUMENTS.search(asset):
-            return "financing"  # "acquired a 1% NSR royalty", "purchased subscription receipts": a stream or a stake
-        if frame == "invest" and target is None and not _SITES.search(asset):
-            return "financing"
-        if re.search(r"(?:\$|€|£)[\d.,]+\s*(?:million|billion|[mb]n?)?\s+(?:equity\s+)?stake in", text, re.I):
-            return "financing"
-        if _SITES.search(asset):
-            return "asset_sale"
-        return "acquisition" if target is not None else "asset_sale"
-    if frame == "customer":
-        return "lease" if "lease" in frames or re.search(r"\blease", text, re.I) else "hosting_contract"
-    if frame == "power" and _HARDWARE.search(text) and not (_UTILITY_WORDS.search(text) or _ENERGY.search(text)):
-        return "other"  # "a supply agreement with Dell for GPU servers" buys machines, not electricity
-    stated = gazetteer.frames().get(frame, {}).get("deal_type")
-    if stated:
-        return stated
-    if frame == "merge":
-        return "acquisition" if "buy" in frames else "merger"
-    if "utility" in {org_kind(roles.buyer), org_kind(roles.seller)} or _UTILITY_WORDS.search(text):
-        return "power_agreement"
-    if "ai_tenant" in {org_kind(roles.buyer), org_kind(roles.seller)} or _COMPUTE_WORDS.search(text):
-        return "hosting_contract"  # "a $11.9 billion agreement with a GPU cloud", "computing agreement"
-    return "other"
-
-
 def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[Span | None, Span | None]:
     """What changes hands: the words after the trigger (or after "of"), and the org among them if any."""
     start = trigger.end
@@ -328,35 +280,6 @@ def _possessive_org(doc: Doc, org: Span) -> bool:
     return org.end < len(doc) and doc[org.end].text in {"'s", "’s", "'", "’"}
 
 
-def _financing(doc: Doc, orgs: list[Span], frames: set[str], roles: Roles, offset: int, base: dict) -> list[Mention]:
-    """Loans and stake investments: one financing mention per amount tied to a loan or a stake in a company."""
-    text = doc_text(doc)
-    out = []
-    for money in find_money(text):
-        after = text[money.end:money.end + 40]
-        stake = _STAKE_IN.match(after)
-        loan = _LOAN_AFTER.match(after) if "lend" in frames else None
-        held = loan and _HELD.search(text[max(0, money.start - 30):money.start] + " " + after[:loan.end() + 25])
-        if _PLANNED.search(text[max(0, money.start - 60):money.start]):
-            continue  # "plans to privately place up to $2.3 billion of bonds": a plan, not a financing
-        if not (loan and not held or stake) or not price_like(text, money, financing=True):
-            continue
-        lender, borrower = roles.buyer, roles.seller
-        if stake:
-            borrower = next((o for o in orgs if o.start_char >= money.end + stake.end() - 1), borrower)
-        if (lender is None and borrower is None) or org_name(lender) == org_name(borrower):
-            continue  # an offering or placement may name no financier; it needs the company raising the money
-        noun = re.match(r"^[\w\s-]{0,40}?\b(loan|facility|notes|financing|credit line|debenture|stake)\b", after, re.I)
-        asset = (text[money.end:money.end + noun.end()].strip() if noun else None)
-        terms = Terms(price_usd=money.usd, price_text=text[money.start:money.end + (noun.end() if noun else 0)],
-                      currency=money.currency, price_amount=money.amount)
-        mention = _mention(text, offset, 0, len(text), "financing", Roles(lender, borrower, roles.from_parse),
-                           asset, terms, base)
-        mention.tied = True
-        out.append(mention)
-    return out
-
-
 def _sale_list(text: str) -> list[tuple[int, int]]:
     """Clauses of a sentence listing several sales, each "… for $X": one clause per priced item."""
     priced = [m for m in find_money(text) if price_like(text, m) and _FOR_MONEY.search(text[max(0, m.start - 20):m.start])]
@@ -386,7 +309,7 @@ def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, 
     clause_roles = Roles(buyer, seller, roles.from_parse)
     asset = re.split(r"\s+(?:in|for)\s+", text.strip(" ,;"), maxsplit=1)[0] or None
     terms = read_terms(text)
-    deal_type = "other" if _MACHINES.search(asset or "") and not _SITES.search(asset or "") else "asset_sale"
+    deal_type = "other" if MACHINES.search(asset or "") and not SITES.search(asset or "") else "asset_sale"
     mention = _mention(doc_text(doc), offset, start, end, deal_type, clause_roles, asset, terms, base)
     mention.orgs = [org_name(o) for o in inside]
     mention.listed = True

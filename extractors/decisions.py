@@ -10,19 +10,10 @@ from pathlib import Path
 from models.records import Deal
 
 from . import gazetteer
-from .candidates import (
-    Candidate,
-    DocContext,
-    Option,
-    capacity_options,
-    country_options,
-    keep_features,
-    null_option,
-    party_options,
-    price_options,
-)
+from .candidates import Candidate, DocContext, Option, keep_features
 from .linear import DealModels
 from .merge import norm_org
+from .options import capacity_options, country_options, null_option, party_options, price_options
 from .version import EXTRACTOR_VERSION
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractors.candidates import capacity_options, country_options, null_option, party_options, price_options
+from extractors.options import capacity_options, country_options, null_option, party_options, price_options
 from extractors.pipeline import candidates_many
 
 TEXT = ("Halvard Mining sells Dry Creek site to Kestrel Power\n\n"

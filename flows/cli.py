@@ -49,9 +49,10 @@ def fails_cleanly(fn):
 
 
 @app.callback()
-def main(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w", help="DuckDB file (default: setting "
-                                                  "warehouse_path, ./minewire.duckdb)")) -> None:
-    """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the file."""
+def main(warehouse: Optional[str] = typer.Option(
+        None, "--warehouse", "-w", help="DuckDB file, or a DuckLake: ducklake:postgres:dbname=… host=…, "
+        "ducklake:sqlite:PATH, ducklake:PATH.ducklake (default: setting warehouse_path, ./minewire.duckdb)")) -> None:
+    """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the warehouse."""
     if warehouse:
         _STATE["overrides"] = {"warehouse_path": warehouse}
 
@@ -66,7 +67,7 @@ def init() -> None:
     from flows.pipeline import prepare_warehouse
 
     prepare_warehouse(settings())
-    out.print(f"warehouse ready: {settings().warehouse_path}")
+    out.print(f"warehouse ready: {settings().warehouse}")
 
 
 @app.command()
@@ -142,7 +143,7 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
     """
     from warehouse.queries import deal_tracker
 
-    columns, rows = deal_tracker(settings().warehouse_path, company=company, country=country,
+    columns, rows = deal_tracker(settings().warehouse, company=company, country=country,
                                  since=since.date() if since else None)
     if format == "table":
         render.tracker(out, columns, rows)
@@ -154,14 +155,21 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
 @fails_cleanly
 def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
                                     "documents_by_source, failed_documents, sites"),
-        format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:
+        format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+        at_snapshot: Optional[int] = typer.Option(None, "--at-snapshot", help="lake only: answer from this snapshot"),
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="lake only: answer from the lake as it was at this "
+                                           "time, e.g. '2026-01-31 12:00:00+00'")) -> None:
     """Run SQL on the warehouse, opened read-only (writes are refused).
 
     Example: minewire sql "SELECT buyer, sum(price_usd) FROM deal_tracker GROUP BY 1" --format csv
+    On a lake, earlier states: minewire sql --at-snapshot 12 "SELECT count(*) FROM deals"
+    (snapshot ids: minewire sql "SELECT snapshot_id, snapshot_time FROM lake.snapshots()")
     """
     from warehouse.queries import run_sql
 
-    columns, rows = run_sql(settings().warehouse_path, query)
+    if at_snapshot is not None and as_of is not None:
+        raise ValueError("give --at-snapshot or --as-of, not both")
+    columns, rows = run_sql(settings().warehouse, query, snapshot=at_snapshot, as_of=as_of)
     render.rows(out, columns, rows, format)
 
 
@@ -177,7 +185,7 @@ def export(out_dir: Path = typer.Argument(..., help="directory to write into"),
 
     if format != "parquet":
         raise ValueError(f"unsupported export format {format!r}: use parquet")
-    written = export_parquet(settings().warehouse_path, out_dir)
+    written = export_parquet(settings().warehouse, out_dir)
     out.print(f"wrote {len(written)} files to {out_dir}")
 
 

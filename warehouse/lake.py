@@ -114,7 +114,17 @@ def attach(con, lake: Lake, *, read_only: bool = False, snapshot: int | None = N
             lake.catalog_file.parent.mkdir(parents=True, exist_ok=True)
     elif lake.catalog_file is not None and not lake.catalog_file.exists():
         raise LakeError(f"{lake}: no lake here; run `minewire init` or `minewire ingest` first")
-    con.execute(f"ATTACH {_quote(lake.url)} AS {ALIAS} ({', '.join(options)})")
+    statement = f"ATTACH {_quote(lake.url)} AS {ALIAS} ({', '.join(options)})"
+    for delay in backoff_delays():
+        try:
+            con.execute(statement)
+            break
+        except Exception as exc:  # duckdb.Error; duckdb is imported lazily
+            # Two processes attaching a new lake at once both try to make its catalog: the one that lost
+            # finds the catalog's tables made, and attaches the lake the other made.
+            if "failed to initialize ducklake" not in str(exc).lower() or "already exists" not in str(exc).lower():
+                raise
+            time.sleep(delay)
     con.execute(f"USE {ALIAS}")
     # Many writers commit at once: DuckLake retries a commit that only raced for the next snapshot id.
     con.execute("SET ducklake_max_retry_count = 100")

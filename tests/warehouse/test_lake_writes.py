@@ -1,0 +1,67 @@
+"""run_write on a lake: two writers that read what is stored to decide what to write, at the same moment, end
+with one row, because the later commit conflicts and runs again on the state the first left."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from flows.settings import Settings
+from models.tables import SCHEMA_VERSION
+from warehouse import init_warehouse, open_warehouse, run_write
+from warehouse.lake import LakeError, as_lake
+
+
+def test_run_write_on_a_lake_reruns_the_writer_that_lost_the_conflict(pg_lake):
+    lake = Settings(**pg_lake).warehouse
+    with open_warehouse(lake) as engine:
+        init_warehouse(engine)
+    both_read = threading.Barrier(2, timeout=30)
+    attempts: list[str] = []
+
+    def add_once(name: str) -> None:
+        def work(conn):
+            attempts.append(name)
+            stored = conn.exec_driver_sql("SELECT count(*) FROM sources WHERE name = 'one'").scalar()
+            if len(attempts) <= 2:
+                both_read.wait()  # both first attempts have read "not stored" before either commits
+            if not stored:
+                conn.exec_driver_sql("INSERT INTO sources (name, kind) VALUES ('one', 'rss')")
+
+        with open_warehouse(lake) as engine:
+            run_write(engine, work)
+
+    threads = [threading.Thread(target=add_once, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with open_warehouse(lake) as engine, engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sources WHERE name = 'one'").scalar() == 1
+    assert len(attempts) == 3, attempts  # one of the two ran again, and then found the row
+
+
+def test_run_write_on_a_file_runs_once(warehouse_path):
+    calls = []
+    with open_warehouse(warehouse_path) as engine:
+        init_warehouse(engine)
+        run_write(engine, lambda conn: calls.append(conn.exec_driver_sql("SELECT count(*) FROM sources").scalar()))
+    assert calls == [0]
+
+
+def test_a_file_catalog_keeps_its_data_beside_it_and_postgres_needs_a_data_path(tmp_path):
+    assert as_lake(f"ducklake:{tmp_path}/w.ducklake").data_path == tmp_path / "w.ducklake.files"
+    assert as_lake(f"ducklake:sqlite:{tmp_path}/c.db", tmp_path / "d").data_path == tmp_path / "d"
+    with pytest.raises(LakeError, match="MINEWIRE_DATA_PATH"):
+        as_lake("ducklake:postgres:dbname=x host=127.0.0.1")
+
+
+def test_a_sqlite_catalog_lake_takes_the_schema(tmp_path):
+    lake = as_lake(f"ducklake:sqlite:{tmp_path}/catalog.db")
+    with open_warehouse(lake) as engine:
+        assert init_warehouse(engine) == 0
+        assert init_warehouse(engine) == SCHEMA_VERSION
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM deal_tracker").scalar() == 0
+    assert (tmp_path / "catalog.db.files").is_dir()

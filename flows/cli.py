@@ -191,6 +191,25 @@ def export(out_dir: Path = typer.Argument(..., help="directory to write into"),
 
 @app.command()
 @fails_cleanly
+def migrate(to: str = typer.Option(..., "--to", help="the new warehouse: a DuckDB file or a ducklake:… URL"),
+            to_data_path: Optional[Path] = typer.Option(None, help="the new lake's Parquet directory (default: "
+                                                        "setting data_path, or beside a file catalog)")) -> None:
+    """Copy the warehouse (-w) into a new one, a file into a lake or a lake into a file, and check the copy's
+    row counts and deal ids.
+
+    Example: minewire -w minewire.duckdb migrate --to "ducklake:postgres:dbname=minewire host=db.internal"
+    """
+    from warehouse.lake import as_lake, is_lake
+    from warehouse.migrate import copy_warehouse
+
+    target = as_lake(to, to_data_path or settings().data_path) if is_lake(to) else Path(to)
+    counts = copy_warehouse(settings().warehouse, target)
+    out.print(f"copied {sum(counts.values())} rows ({counts['documents']} documents, {counts['deal_evidence']} "
+              f"deal mentions) into {target}; row counts and deal ids match", highlight=False)
+
+
+@app.command()
+@fails_cleanly
 def backfill(start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"], help="first day"),
              end: datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"], help="last day"),
              source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="only this source"),

@@ -14,6 +14,7 @@ from flows.demo import demo_settings
 from flows.runner import run_ingest
 from flows.sample_server import SampleServer
 from warehouse import connect_read_only
+from warehouse.lake import as_lake
 from warehouse.queries import run_sql
 
 MINEWIRE = str(Path(sys.executable).with_name("minewire"))
@@ -122,3 +123,28 @@ def test_cli_sql_on_a_lake_refuses_writes_and_copies(runs):
 def test_at_snapshot_on_a_file_says_it_needs_a_lake(runs):
     with pytest.raises(Exception, match="need a lake"):
         run_sql(runs["file"], "SELECT 1", snapshot=1)
+
+
+def test_migrate_a_file_into_a_lake_and_back(runs, postgres_cluster, tmp_path):
+    lake = {"warehouse_path": f"ducklake:postgres:{postgres_cluster.database()}",
+            "data_path": str(tmp_path / "migrated-data")}
+    done = subprocess.run([MINEWIRE, "-w", str(runs["file"]), "migrate", "--to", lake["warehouse_path"],
+                           "--to-data-path", lake["data_path"]], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "row counts and deal ids match" in done.stdout
+    back = tmp_path / "back.duckdb"
+    done = minewire(lake, "migrate", "--to", str(back))
+    assert done.returncode == 0, done.stderr
+    deals = "SELECT deal_id, deal_type, buyer, seller, price_usd, announced_date, sources FROM deals"
+    for target in (as_lake(lake["warehouse_path"], lake["data_path"]), back):
+        assert counts(target) == counts(runs["file"])
+        assert ids(target, deals) == ids(runs["file"], deals)
+        assert ids(target, "SELECT doc_id, content_hash, raw FROM documents") == \
+            ids(runs["file"], "SELECT doc_id, content_hash, raw FROM documents")
+
+
+def test_migrate_refuses_a_target_that_holds_data(runs):
+    done = subprocess.run([MINEWIRE, "-w", str(runs["file"]), "migrate", "--to", runs["lake_url"]["warehouse_path"],
+                           "--to-data-path", runs["lake_url"]["data_path"]], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "already holds data" in done.stderr, done.stderr

@@ -210,6 +210,20 @@ def migrate(to: str = typer.Option(..., "--to", help="the new warehouse: a DuckD
 
 @app.command()
 @fails_cleanly
+def compact(keep_days: float = typer.Option(7.0, help="keep snapshots (time travel) this many days back")) -> None:
+    """Compact a lake: merge small Parquet files, expire older snapshots, delete files nothing uses.
+
+    Example: minewire -w "ducklake:postgres:dbname=minewire host=db.internal" compact --keep-days 7
+    """
+    from flows.maintenance import compact as run_compact
+
+    done = run_compact(settings(), keep_days)
+    out.print(f"data files {done['files_before']} -> {done['files_after']}, snapshots {done['snapshots_before']} "
+              f"-> {done['snapshots_after']}", highlight=False)
+
+
+@app.command()
+@fails_cleanly
 def backfill(start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"], help="first day"),
              end: datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"], help="last day"),
              source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="only this source"),

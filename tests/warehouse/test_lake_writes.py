@@ -11,6 +11,7 @@ from flows.settings import Settings
 from models.tables import SCHEMA_VERSION
 from warehouse import init_warehouse, open_warehouse, run_write
 from warehouse.lake import LakeError, as_lake
+from warehouse.queries import run_sql
 
 
 def test_run_write_on_a_lake_reruns_the_writer_that_lost_the_conflict(pg_lake):
@@ -65,3 +66,29 @@ def test_a_sqlite_catalog_lake_takes_the_schema(tmp_path):
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM deal_tracker").scalar() == 0
     assert (tmp_path / "catalog.db.files").is_dir()
+
+
+def test_compaction_merges_small_files_and_keeps_every_row(tmp_path, prefect_server):
+    from flows.maintenance import compact_lake_flow
+
+    settings = Settings(warehouse_path=f"ducklake:{tmp_path}/small.ducklake")
+    with open_warehouse(settings.warehouse) as engine:
+        init_warehouse(engine)
+        for i in range(12):  # twelve loads of a few rows each: files (or inlined rows) a load
+            run_write(engine, lambda conn, i=i: conn.exec_driver_sql(
+                "INSERT INTO fetches (fetch_id, url, bytes, elapsed_s, not_modified, fetched_at) "
+                f"SELECT 'f{i}-' || n, 'https://example.invalid/' || n, n, 0.1, false, now()::TIMESTAMP "
+                "FROM range(200) r(n)"))
+    done = compact_lake_flow(keep_days=0, settings=settings.model_dump(mode="json"))
+    assert done["files_after"] < done["files_before"] and done["snapshots_after"] < done["snapshots_before"]
+    _, rows = run_sql(settings.warehouse, "SELECT count(*), count(DISTINCT fetch_id) FROM fetches")
+    assert rows == [(2400, 2400)]
+
+
+def test_compaction_on_a_file_is_refused_by_the_cli_and_a_no_op_for_the_schedule(warehouse_path, prefect_server):
+    from flows.maintenance import compact, compact_lake_flow
+
+    settings = Settings(warehouse_path=warehouse_path)
+    with pytest.raises(LakeError, match="is a DuckDB file"):
+        compact(settings)
+    assert compact_lake_flow(settings=settings.model_dump(mode="json")) == {}

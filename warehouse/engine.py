@@ -359,8 +359,8 @@ def _connect_lake_read_only(lake: Lake, external_access: bool, snapshot: int | N
     try:
         lakes.attach(con, lake, read_only=True, snapshot=snapshot, as_of=as_of)
         if not external_access:
-            folders = [str(lake.data_path) + "/"] + ([str(lake.catalog_file.absolute().parent) + "/"]
-                                                      if lake.catalog_file is not None else [])
+            folders = [str(lakes.data_path(con, lake)).rstrip("/") + "/"] + (
+                [str(lake.catalog_file.absolute().parent) + "/"] if lake.catalog_file is not None else [])
             con.execute("SET allowed_directories = ?", [folders])
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")

@@ -31,10 +31,11 @@ class LakeError(Exception):
 @dataclass(frozen=True)
 class Lake:
     """A DuckLake warehouse: `ducklake:postgres:dbname=… host=…`, `ducklake:sqlite:PATH` or
-    `ducklake:PATH.ducklake`, and the directory its Parquet files go to."""
+    `ducklake:PATH.ducklake`, and the directory its Parquet files go to (None: the one the catalog recorded
+    when the lake was made; a new PostgreSQL-catalog lake needs one)."""
 
     url: str
-    data_path: Path
+    data_path: Path | None
 
     @property
     def catalog(self) -> str:
@@ -61,20 +62,23 @@ def is_lake(target) -> bool:
 
 def as_lake(target, data_path: Path | str | None = None) -> Lake:
     """The Lake a setting names; without a data path, a file catalog keeps its files in a folder beside it
-    (`catalog.ducklake` -> `catalog.ducklake.files/`), and a PostgreSQL catalog must be given one."""
+    (`catalog.ducklake` -> `catalog.ducklake.files/`), and a PostgreSQL catalog uses the one it recorded."""
     if isinstance(target, Lake):
         return target
     url = str(target)
     if not url.startswith(PREFIX) or len(url) == len(PREFIX):
         raise LakeError(f"{url!r} is not a DuckLake URL: use ducklake:postgres:dbname=… host=…, "
                         "ducklake:sqlite:PATH or ducklake:PATH.ducklake")
-    lake = Lake(url, Path("."))
+    lake = Lake(url, None)
     if data_path is None:
         if lake.catalog_file is None:
-            raise LakeError(f"{url}: a PostgreSQL catalog needs a data path for its Parquet files: set "
-                            "MINEWIRE_DATA_PATH (or data_path in minewire.toml) to a directory")
+            return lake
         data_path = lake.catalog_file.with_name(lake.catalog_file.name + ".files")
     return Lake(url, Path(data_path).absolute())
+
+
+NEEDS_DATA_PATH = ("a new PostgreSQL-catalog lake needs a data path for its Parquet files: set MINEWIRE_DATA_PATH "
+                   "(or data_path in minewire.toml) to a directory")
 
 
 def extension_file(name: str) -> Path:
@@ -101,7 +105,7 @@ def attach(con, lake: Lake, *, read_only: bool = False, snapshot: int | None = N
     con.execute(f"LOAD '{extension_file('ducklake')}'")
     if lake.catalog != "duckdb":
         con.execute(f"LOAD '{extension_file(lake.catalog + '_scanner')}'")
-    options = [f"DATA_PATH {_quote(str(lake.data_path) + '/')}"]
+    options = [f"DATA_PATH {_quote(str(lake.data_path) + '/')}"] if lake.data_path is not None else []
     if read_only or snapshot is not None or as_of is not None:
         options.append("READ_ONLY")
     if snapshot is not None:
@@ -109,17 +113,20 @@ def attach(con, lake: Lake, *, read_only: bool = False, snapshot: int | None = N
     if as_of is not None:
         options.append(f"SNAPSHOT_TIME {_quote(str(as_of))}")
     if not (read_only or snapshot is not None or as_of is not None):
-        Path(lake.data_path).mkdir(parents=True, exist_ok=True)
+        if lake.data_path is not None:
+            lake.data_path.mkdir(parents=True, exist_ok=True)
         if lake.catalog_file is not None:
             lake.catalog_file.parent.mkdir(parents=True, exist_ok=True)
     elif lake.catalog_file is not None and not lake.catalog_file.exists():
         raise LakeError(f"{lake}: no lake here; run `minewire init` or `minewire ingest` first")
-    statement = f"ATTACH {_quote(lake.url)} AS {ALIAS} ({', '.join(options)})"
+    statement = f"ATTACH {_quote(lake.url)} AS {ALIAS}" + (f" ({', '.join(options)})" if options else "")
     for delay in backoff_delays():
         try:
             con.execute(statement)
             break
         except Exception as exc:  # duckdb.Error; duckdb is imported lazily
+            if "data_path is not set" in str(exc).lower():
+                raise LakeError(f"{lake}: {NEEDS_DATA_PATH}") from exc
             # Two processes attaching a new lake at once both try to make its catalog: the one that lost
             # finds the catalog's tables made, and attaches the lake the other made.
             if "failed to initialize ducklake" not in str(exc).lower() or "already exists" not in str(exc).lower():
@@ -128,6 +135,15 @@ def attach(con, lake: Lake, *, read_only: bool = False, snapshot: int | None = N
     con.execute(f"USE {ALIAS}")
     # Many writers commit at once: DuckLake retries a commit that only raced for the next snapshot id.
     con.execute("SET ducklake_max_retry_count = 100")
+
+
+def data_path(con, lake: Lake) -> Path:
+    """The attached lake's data directory: the setting, or the one its catalog recorded."""
+    if lake.data_path is not None:
+        return lake.data_path
+    recorded = con.execute(f"SELECT value FROM __ducklake_metadata_{ALIAS}.ducklake_metadata "
+                           "WHERE key = 'data_path'").fetchone()
+    return Path(recorded[0])
 
 
 def _quote(text: str) -> str:

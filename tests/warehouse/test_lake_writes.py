@@ -54,8 +54,19 @@ def test_run_write_on_a_file_runs_once(warehouse_path):
 def test_a_file_catalog_keeps_its_data_beside_it_and_postgres_needs_a_data_path(tmp_path):
     assert as_lake(f"ducklake:{tmp_path}/w.ducklake").data_path == tmp_path / "w.ducklake.files"
     assert as_lake(f"ducklake:sqlite:{tmp_path}/c.db", tmp_path / "d").data_path == tmp_path / "d"
+    assert as_lake("ducklake:postgres:dbname=x host=127.0.0.1").data_path is None  # the catalog's own
+
+
+def test_a_new_postgres_lake_needs_a_data_path_and_an_existing_one_opens_without(pg_lake):
+    bare = as_lake(pg_lake["warehouse_path"])
     with pytest.raises(LakeError, match="MINEWIRE_DATA_PATH"):
-        as_lake("ducklake:postgres:dbname=x host=127.0.0.1")
+        with open_warehouse(bare) as engine:
+            init_warehouse(engine)
+    with open_warehouse(as_lake(pg_lake["warehouse_path"], pg_lake["data_path"])) as engine:
+        init_warehouse(engine)
+        run_write(engine, lambda conn: conn.exec_driver_sql("INSERT INTO sources (name, kind) VALUES ('a', 'rss')"))
+    _, rows = run_sql(bare, "SELECT count(*) FROM sources")  # a reader needs only the URL
+    assert rows == [(1,)]
 
 
 def test_a_sqlite_catalog_lake_takes_the_schema(tmp_path):

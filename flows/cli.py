@@ -6,7 +6,7 @@ import functools
 import json
 import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -51,9 +51,10 @@ def fails_cleanly(fn):
 
 
 @app.callback()
-def main(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w", help="DuckDB file (default: setting "
-                                                  "warehouse_path, ./minewire.duckdb)")) -> None:
-    """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the file."""
+def main(warehouse: Optional[str] = typer.Option(
+        None, "--warehouse", "-w", help="DuckDB file, or a DuckLake: ducklake:postgres:dbname=… host=…, "
+        "ducklake:sqlite:PATH, ducklake:PATH.ducklake (default: setting warehouse_path, ./minewire.duckdb)")) -> None:
+    """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the warehouse."""
     if warehouse:
         _STATE["overrides"] = {"warehouse_path": warehouse}
 
@@ -68,7 +69,7 @@ def init() -> None:
     from flows.pipeline import prepare_warehouse
 
     prepare_warehouse(settings())
-    out.print(f"warehouse ready: {settings().warehouse_path}")
+    out.print(f"warehouse ready: {settings().warehouse}")
 
 
 @app.command()
@@ -153,7 +154,7 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
     """
     from warehouse.queries import deal_tracker
 
-    columns, rows = deal_tracker(settings().warehouse_path, company=company, country=country,
+    columns, rows = deal_tracker(settings().warehouse, company=company, country=country,
                                  since=since.date() if since else None)
     if format == "table":
         render.tracker(out, columns, rows)
@@ -165,14 +166,21 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
 @fails_cleanly
 def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
                                     "documents_by_source, failed_documents, sites"),
-        format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:
+        format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+        at_snapshot: Optional[int] = typer.Option(None, "--at-snapshot", help="lake only: answer from this snapshot"),
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="lake only: answer from the lake as it was at this "
+                                           "time, e.g. '2026-01-31 12:00:00+00'")) -> None:
     """Run SQL on the warehouse, opened read-only (writes are refused).
 
     Example: minewire sql "SELECT buyer, sum(price_usd) FROM deal_tracker GROUP BY 1" --format csv
+    On a lake, earlier states: minewire sql --at-snapshot 12 "SELECT count(*) FROM deals"
+    (snapshot ids: minewire sql "SELECT snapshot_id, snapshot_time FROM lake.snapshots()")
     """
     from warehouse.queries import run_sql
 
-    columns, rows = run_sql(settings().warehouse_path, query)
+    if at_snapshot is not None and as_of is not None:
+        raise ValueError("give --at-snapshot or --as-of, not both")
+    columns, rows = run_sql(settings().warehouse, query, snapshot=at_snapshot, as_of=as_of)
     render.rows(out, columns, rows, format)
 
 
@@ -188,8 +196,41 @@ def export(out_dir: Path = typer.Argument(..., help="directory to write into"),
 
     if format != "parquet":
         raise ValueError(f"unsupported export format {format!r}: use parquet")
-    written = export_parquet(settings().warehouse_path, out_dir)
+    written = export_parquet(settings().warehouse, out_dir)
     out.print(f"wrote {len(written)} files to {out_dir}")
+
+
+@app.command()
+@fails_cleanly
+def migrate(to: str = typer.Option(..., "--to", help="the new warehouse: a DuckDB file or a ducklake:… URL"),
+            to_data_path: Optional[Path] = typer.Option(None, help="the new lake's Parquet directory (default: "
+                                                        "setting data_path, or beside a file catalog)")) -> None:
+    """Copy the warehouse (-w) into a new one, a file into a lake or a lake into a file, and check the copy's
+    row counts and deal ids.
+
+    Example: minewire -w minewire.duckdb migrate --to "ducklake:postgres:dbname=minewire host=db.internal"
+    """
+    from warehouse.lake import as_lake, is_lake
+    from warehouse.migrate import copy_warehouse
+
+    target = as_lake(to, to_data_path or settings().data_path) if is_lake(to) else Path(to)
+    counts = copy_warehouse(settings().warehouse, target)
+    out.print(f"copied {sum(counts.values())} rows ({counts['documents']} documents, {counts['deal_evidence']} "
+              f"deal mentions) into {target}; row counts and deal ids match", highlight=False)
+
+
+@app.command()
+@fails_cleanly
+def compact(keep_days: float = typer.Option(7.0, help="keep snapshots (time travel) this many days back")) -> None:
+    """Compact a lake: merge small Parquet files, expire older snapshots, delete files nothing uses.
+
+    Example: minewire -w "ducklake:postgres:dbname=minewire host=db.internal" compact --keep-days 7
+    """
+    from flows.maintenance import compact as run_compact
+
+    done = run_compact(settings(), keep_days)
+    out.print(f"data files {done['files_before']} -> {done['files_after']}, snapshots {done['snapshots_before']} "
+              f"-> {done['snapshots_after']}", highlight=False)
 
 
 @app.command()

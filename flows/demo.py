@@ -42,7 +42,7 @@ def run_demo(warehouse: Path, console: Console) -> dict:
         summary, extracted = run_ingest(settings)
     render.ingest_summary(console, summary, extracted)
     console.print(f"extraction model: {model_name(get_nlp(settings.spacy_model))}")
-    columns, rows = deal_tracker(warehouse)
+    columns, rows = deal_tracker(settings.warehouse)
     render.tracker(console, list(columns), rows, title="minewire deal tracker (demo)")
     elapsed = time.perf_counter() - started
     console.print(f"demo finished in {elapsed:.1f} s; warehouse: {warehouse} "

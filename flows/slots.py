@@ -65,10 +65,14 @@ def _acquire(client, deadline: float) -> str | None:
 
 
 @contextmanager
-def write_slot() -> Iterator[None]:
+def write_slot(needed: bool = True) -> Iterator[None]:
     """Hold the write slot if it can be had within WRITE_SLOT_WAIT_S; otherwise (a leaked slot, no server)
-    carry on without it — the limit only queues writers, DuckDB's file lock is what keeps them apart."""
+    carry on without it — the limit only queues writers, DuckDB's file lock is what keeps them apart.
+    Not `needed` (a lake, whose writers commit at once): no slot at all."""
     global _slot_unusable
+    if not needed:
+        yield
+        return
     from prefect import get_client
 
     lease = None

@@ -25,6 +25,17 @@ class SchemaInfo(Base):
     applied_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class LakeWrites(Base):
+    """On a DuckLake only: one row that every write transaction bumps first, so that two writers at once
+    conflict and the later one runs again on the new state (warehouse.engine.run_write). A file has one
+    writer and no such table."""
+
+    __tablename__ = "minewire_writes"
+    __table_args__ = {"info": {"lake_only": True}}
+    writes: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_write_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Source(Base):
     """A feed or EDGAR company minewire polls, with its cursor."""
 

@@ -41,3 +41,26 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A real PostgreSQL server on 127.0.0.1 for the lake tests (a temporary initdb cluster, removed after).
+    Skipped, with the reason, only where PostgreSQL is not installed (.ci/run installs it)."""
+    from tests.postgres import PostgresCluster
+
+    try:
+        cluster = PostgresCluster().start()
+    except RuntimeError as exc:
+        pytest.skip(f"no PostgreSQL for the DuckLake tests ({exc}); install Debian's postgresql package")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_lake(postgres_cluster, tmp_path: Path) -> dict[str, str]:
+    """A fresh DuckLake with its catalog in a new PostgreSQL database: the two settings that name it."""
+    return {"warehouse_path": f"ducklake:postgres:{postgres_cluster.database()}",
+            "data_path": str(tmp_path / "lake-data")}

@@ -163,6 +163,6 @@ def load_companies(conn: sa.Connection, companies: list[dict]) -> int:
              "aliases": "|".join(c.get("aliases") or []) or None,
              "ticker": c.get("ticker"), "cik": c.get("cik"), "kind": c.get("kind")} for c in companies]
     schema = pa.schema([(k, pa.string()) for k in ("company_id", "name", "aliases", "ticker", "cik", "kind")])
-    return _insert(conn, "companies", rows, schema,
-                   "ON CONFLICT (company_id) DO UPDATE SET aliases = excluded.aliases, ticker = excluded.ticker, "
-                   "cik = excluded.cik, kind = excluded.kind")
+    return _insert(conn, "companies", rows, schema, ("company_id",),
+                   "aliases = excluded.aliases, ticker = excluded.ticker, "
+                   "cik = excluded.cik, kind = excluded.kind", skip_unchanged=True)

@@ -1,4 +1,7 @@
-"""Opening the warehouse: one SQLAlchemy engine per writer, read-only DuckDB connections for readers."""
+"""Opening the warehouse: one SQLAlchemy engine per writer, read-only DuckDB connections for readers.
+
+The warehouse is a DuckDB file (one writing process at a time: the held writer and its hand-over below) or a
+DuckLake (warehouse.lake: any number of writers, each transaction retried when it loses a conflict)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -14,6 +18,8 @@ import duckdb
 import sqlalchemy as sa
 
 from warehouse import integrity
+from warehouse import lake as lakes
+from warehouse.lake import Lake, LakeError, is_lake
 
 log = logging.getLogger("minewire")
 
@@ -244,7 +250,10 @@ _HELD_LOCK = threading.Lock()
 def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[None]:
     """Within this block, open_warehouse(path) in this process reuses one writer engine instead of opening
     and closing the file each time; another process that waits for the lock gets it as soon as the engine is
-    idle (within WATCH_S), or at the next use."""
+    idle (within WATCH_S), or at the next use. A lake has no writer to hold: each use opens its own."""
+    if is_lake(path):
+        yield
+        return
     key = Path(path).resolve()
     with _HELD_LOCK:
         if key in _HELD:  # already held further up: the outer block lets go
@@ -267,6 +276,8 @@ def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT)
 def held_cache(path: Path | str) -> dict | None:
     """The held session's scratch dict for path (emptied whenever the file is let go), or None if not held.
     Use it only inside open_warehouse(path)."""
+    if is_lake(path):
+        return None
     held = _HELD.get(Path(path).resolve())
     return held.cache if held is not None else None
 
@@ -274,6 +285,8 @@ def held_cache(path: Path | str) -> dict | None:
 def note_cached(path: Path | str, nbytes: int) -> None:
     """Inside open_warehouse(path): this use brought `nbytes` into DuckDB's cache that nobody needs again soon
     (a batch's texts read for extraction, the texts and pages a store wrote)."""
+    if is_lake(path):
+        return
     held = _HELD.get(Path(path).resolve())
     if held is not None:
         held.cached_bytes += nbytes
@@ -285,8 +298,15 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
     """An engine on the warehouse file, waiting for another writer's lock to go (DuckDB: one writer process).
 
     Writers should hold it only for a load, not across fetching or extraction; inside held_warehouse(path)
-    the engine is the held one, and stays open after the block.
+    the engine is the held one, and stays open after the block. On a lake: an engine of its own, closed after.
     """
+    if is_lake(path):
+        engine = _open_lake_engine(lakes.as_lake(path))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
     path = Path(path)
     held = _HELD.get(path.resolve())
     if held is not None:
@@ -309,12 +329,18 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
         engine.dispose()
 
 
-def connect_read_only(path: Path | str, external_access: bool = True,
-                      wait_s: float = READ_WAIT_S) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path | str | Lake, external_access: bool = True, wait_s: float = READ_WAIT_S, *,
+                      snapshot: int | None = None, as_of: datetime | str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection: any write statement fails (and, without external access, file I/O).
 
     While a writer holds the file (DuckDB lets no reader in beside it), asks it to let go, as a waiting writer
-    does, and waits up to wait_s: a held session lets go within WATCH_S unless it is in the middle of a load."""
+    does, and waits up to wait_s: a held session lets go within WATCH_S unless it is in the middle of a load.
+    A lake is read beside its writers, never waited for; `snapshot` or `as_of` read it as it was then."""
+    if is_lake(path):
+        return _connect_lake_read_only(lakes.as_lake(path), external_access, snapshot, as_of)
+    if snapshot is not None or as_of is not None:
+        raise WarehouseError(f"{path}: a DuckDB file keeps no snapshots; --at-snapshot and --as-of need a lake "
+                             "(see `minewire migrate`)")
     path = Path(path)
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `minewire init` or `minewire ingest` first")
@@ -339,3 +365,85 @@ def connect_read_only(path: Path | str, external_access: bool = True,
 def raw_connection(conn: sa.Connection) -> duckdb.DuckDBPyConnection:
     """DuckDB's own connection under a SQLAlchemy connection (same transaction), for Arrow bulk loads."""
     return conn.connection.driver_connection
+
+
+def _open_lake_engine(lake: Lake) -> sa.Engine:
+    """An engine whose every connection is an in-memory DuckDB with the lake attached as its default database."""
+    engine = sa.create_engine("duckdb:///:memory:", connect_args={"config": dict(lakes.OFFLINE)},
+                              pool_reset_on_return=None)
+
+    @sa.event.listens_for(engine, "connect")
+    def attach(dbapi_connection, record) -> None:
+        try:
+            lakes.attach(dbapi_connection, lake)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"{lake}: cannot open the lake: {exc}") from exc
+        record.info["lake"] = lake
+
+    return engine
+
+
+def _connect_lake_read_only(lake: Lake, external_access: bool, snapshot: int | None,
+                            as_of: datetime | str | None) -> duckdb.DuckDBPyConnection:
+    """The lake attached read-only on an in-memory DuckDB; without external access only its data path can be
+    read (and the configuration is locked, so a query cannot lift that)."""
+    con = duckdb.connect(config=dict(lakes.OFFLINE))
+    try:
+        lakes.attach(con, lake, read_only=True, snapshot=snapshot, as_of=as_of)
+        if not external_access:
+            folders = [str(lakes.data_path(con, lake)).rstrip("/") + "/"] + (
+                [str(lake.catalog_file.absolute().parent) + "/"] if lake.catalog_file is not None else [])
+            con.execute("SET allowed_directories = ?", [folders])
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+    except (duckdb.Error, LakeError) as exc:
+        con.close()
+        raise WarehouseError(f"{lake}: cannot open the lake read-only: {exc}") from exc
+    return con
+
+
+T = TypeVar("T")
+
+
+def on_lake(conn: sa.Connection) -> bool:
+    """Whether this connection's warehouse is a lake (for the few statements that differ there)."""
+    return "lake" in conn.info
+
+
+def engine_lake(engine: sa.Engine) -> Lake | None:
+    """The lake an engine from open_warehouse writes to, or None for a file."""
+    with engine.connect() as conn:
+        return conn.info.get("lake")
+
+
+# The one-row table every write transaction on a lake bumps first (models.tables.LakeWrites).
+_BUMP = "UPDATE minewire_writes SET writes = writes + 1, last_write_at = now()::TIMESTAMP"
+
+
+def run_write(engine: sa.Engine, work: Callable[[sa.Connection], T], *, bump: bool = True) -> T:
+    """work(conn) in one transaction, committed; its result.
+
+    On a lake the transaction first bumps minewire_writes, so that two write transactions running at once
+    conflict and the later commit fails instead of both storing the same document or telling one deal under
+    two ids (DuckLake lets concurrent appends to one table through). The loser runs again, after a jittered
+    backoff, on the state the winner left: a load that reads what is stored to decide what to write stays
+    idempotent. On a file the process already holds the only writer: once."""
+    lake = engine_lake(engine)
+    if lake is None:
+        with engine.begin() as conn:
+            return work(conn)
+    attempts = 0
+    for delay in lakes.backoff_delays():
+        attempts += 1
+        try:
+            with engine.begin() as conn:
+                if bump:
+                    conn.exec_driver_sql(_BUMP)
+                return work(conn)
+        except (sa.exc.DBAPIError, duckdb.Error) as exc:
+            if not lakes.is_conflict(getattr(exc, "orig", None) or exc):
+                raise
+            log.debug("%s: write transaction lost a conflict (attempt %d); again in %.2f s", lake, attempts, delay)
+            time.sleep(delay)
+    raise WarehouseBusy(f"{lake}: a write transaction kept losing to other writers for "
+                        f"{lakes.RETRY_FOR_S:.0f} s; try again later")

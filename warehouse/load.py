@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from models.records import FetchedDocument, FetchRecord, Failure, PollResult, normalise_url
 from warehouse import dedup
-from warehouse.engine import raw_connection
+from warehouse.engine import on_lake, raw_connection
 from warehouse.identity import short_hash
 
 
@@ -37,15 +37,30 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _insert(conn: sa.Connection, table: str, rows: list[dict], schema: pa.Schema, conflict: str) -> int:
-    """INSERT … BY NAME SELECT from an Arrow table registered on DuckDB's own connection."""
+def _insert(conn: sa.Connection, table: str, rows: list[dict], schema: pa.Schema, keys: tuple[str, ...],
+            update: str | None = None, skip_unchanged: bool = False) -> int:
+    """INSERT … BY NAME SELECT from an Arrow table registered on DuckDB's own connection: rows whose `keys`
+    are stored already are skipped, or (given `update`, a SET list where `excluded` is the new row) updated.
+
+    A file does it with ON CONFLICT on the table's key; a lake has no keys, so there it is a MERGE (or an
+    anti-join), made safe by run_write's one-committer-at-a-time. `skip_unchanged` (lake): rows equal to the
+    stored ones are not rewritten, so a run that changes nothing leaves no snapshot."""
     if not rows:
         return 0
     raw = raw_connection(conn)
     name = f"_incoming_{table}"
     raw.register(name, pa.Table.from_pylist(rows, schema=schema))
     try:
-        raw.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name} {conflict}")
+        if not on_lake(conn):
+            action = f"({', '.join(keys)}) DO UPDATE SET {update}" if update else "DO NOTHING"  # any key or unique
+            raw.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name} ON CONFLICT {action}")
+        else:
+            source = name if not skip_unchanged else \
+                f"(SELECT * FROM {name} EXCEPT SELECT {', '.join(schema.names)} FROM {table})"
+            match = " AND ".join(f"{table}.{k} = excluded.{k}" for k in keys)
+            matched = f"WHEN MATCHED THEN UPDATE SET {update} " if update else ""
+            raw.execute(f"MERGE INTO {table} USING {source} AS excluded ON {match} "
+                        f"{matched}WHEN NOT MATCHED THEN INSERT BY NAME")
     finally:
         raw.unregister(name)
     return len(rows)
@@ -151,8 +166,8 @@ def load_documents(conn: sa.Connection, docs: list[FetchedDocument], now: dateti
         fresh_keys.add(key)
         fresh_hashes.setdefault(chash, doc.doc_id)
     report.rows_written += _insert(conn, "documents", [_doc_row(d, s, now) for d, s in fresh], _DOC_SCHEMA,
-                                   "ON CONFLICT DO NOTHING")
-    report.rows_written += _insert(conn, "document_copies", copies, _COPY_SCHEMA, "ON CONFLICT DO NOTHING")
+                                   ("doc_id",))
+    report.rows_written += _insert(conn, "document_copies", copies, _COPY_SCHEMA, ("url",))
     report.stored = [d.doc_id for d, _ in fresh]
     report.copies = len(copies)
     return report
@@ -178,7 +193,7 @@ def record_fetches(conn: sa.Connection, fetches: list[FetchRecord], now: datetim
         rows.append({"fetch_id": short_hash(f.url, at.isoformat(), i), "url": f.url, "source": f.source,
                      "status": f.status, "bytes": f.bytes, "elapsed_s": f.elapsed_s, "error": f.error,
                      "not_modified": f.not_modified, "fetched_at": at})
-    return _insert(conn, "fetches", rows, _FETCH_SCHEMA, "ON CONFLICT DO NOTHING")
+    return _insert(conn, "fetches", rows, _FETCH_SCHEMA, ("fetch_id",))
 
 
 _FAILURE_SCHEMA = pa.schema([
@@ -196,8 +211,8 @@ def record_failures(conn: sa.Connection, failures: list[Failure], recovered: lis
     rows = [{"url": f.url, "source": f.source, "attempts": 1, "reason": f.reason[:500], "first_failed_at": now,
              "last_failed_at": now, "given_up": max_attempts <= 1 or f.permanent, "resolved_at": None}
             for f in failures]
-    n = _insert(conn, "fetch_failures", rows, _FAILURE_SCHEMA,
-                "ON CONFLICT (url) DO UPDATE SET attempts = fetch_failures.attempts + 1, "
+    n = _insert(conn, "fetch_failures", rows, _FAILURE_SCHEMA, ("url",),
+                "attempts = fetch_failures.attempts + 1, "
                 "reason = excluded.reason, last_failed_at = excluded.last_failed_at, resolved_at = NULL, "
                 f"given_up = excluded.given_up OR fetch_failures.attempts + 1 >= {int(max_attempts)}")
     if recovered:
@@ -210,8 +225,8 @@ def record_failures(conn: sa.Connection, failures: list[Failure], recovered: lis
 def save_validators(conn: sa.Connection, validators: dict[str, tuple[str | None, str | None]]) -> int:
     rows = [{"url": u, "etag": e, "last_modified": lm} for u, (e, lm) in validators.items()]
     schema = pa.schema([("url", pa.string()), ("etag", pa.string()), ("last_modified", pa.string())])
-    return _insert(conn, "http_validators", rows, schema,
-                   "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified")
+    return _insert(conn, "http_validators", rows, schema, ("url",),
+                   "etag = excluded.etag, last_modified = excluded.last_modified")
 
 
 def save_source(conn: sa.Connection, source: dict, cursor: str | None, now: datetime | None = None) -> int:
@@ -220,8 +235,8 @@ def save_source(conn: sa.Connection, source: dict, cursor: str | None, now: date
            "cursor": cursor, "last_polled_at": now or now_utc()}
     schema = pa.schema([(k, pa.string()) for k in ("name", "kind", "url", "cik", "company", "grp", "cursor")]
                        + [("last_polled_at", pa.timestamp("us"))])
-    return _insert(conn, "sources", [row], schema,
-                   "ON CONFLICT (name) DO UPDATE SET cursor = greatest(sources.cursor, excluded.cursor), "
+    return _insert(conn, "sources", [row], schema, ("name",),
+                   "cursor = greatest(sources.cursor, excluded.cursor), "
                    "last_polled_at = excluded.last_polled_at, url = excluded.url, kind = excluded.kind")
 
 
@@ -245,5 +260,7 @@ def _cursor(conn: sa.Connection, name: str) -> str | None:
 
 def mark_window_done(conn: sa.Connection, source: str, window: tuple, documents: int) -> None:
     """Record a walked backfill window (re-marking one is harmless)."""
-    conn.execute(sa.text("INSERT INTO backfill_windows VALUES (:s, :a, :b, :n, :t) ON CONFLICT DO NOTHING"),
+    # Not ON CONFLICT: a lake has no key to conflict on (and this is one row).
+    conn.execute(sa.text("INSERT INTO backfill_windows SELECT :s, :a, :b, :n, :t WHERE NOT EXISTS (SELECT 1 FROM "
+                         "backfill_windows WHERE source = :s AND window_start = :a AND window_end = :b)"),
                  {"s": source, "a": window[0], "b": window[1], "n": documents, "t": now_utc()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -11,6 +11,11 @@ import sqlalchemy as sa
 
 from warehouse.engine import WarehouseError, connect_read_only
 from warehouse.integrity import damage_message, looks_damaged
+from warehouse.lake import is_lake
+
+# On a lake, `minewire sql` runs only statements that read: the lake's data directory must stay readable, so
+# file access cannot be turned off as on a file, and a COPY could write there.
+_READING = {"SELECT", "EXPLAIN", "PRAGMA"}
 
 TRACKER_COLUMNS = ("announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
                    "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
@@ -37,15 +42,22 @@ def deal_tracker(path: Path | str, *, company: str | None = None, country: str |
     return run_sql(path, sql, params)
 
 
-def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+def run_sql(path, query: str, params: list | None = None, *, snapshot: int | None = None,
+            as_of: datetime | str | None = None) -> tuple[list[str], list[tuple]]:
     """Run a query on a read-only connection; a write fails with a message saying so.
 
     External access is off too, so a query cannot COPY to a file, read other files or install extensions.
     Several statements are refused: DuckDB runs them all and returns only the last result.
+    On a lake, `snapshot` (a snapshot id) or `as_of` (a time) answers from the lake as it was then.
     """
     _check_one_statement(query)
-    con = connect_read_only(path, external_access=False)
+    con = connect_read_only(path, external_access=False, snapshot=snapshot, as_of=as_of)
     try:
+        if is_lake(path):
+            kinds = {st.type.name for st in con.extract_statements(query)}
+            if kinds - _READING:
+                raise WarehouseError(f"the warehouse is opened read-only for queries; only SELECT runs on a lake "
+                                     f"(got {', '.join(sorted(kinds - _READING))})")
         cur = con.execute(query, params or [])
         columns = [d[0] for d in cur.description] if cur.description else []
         return columns, cur.fetchall() if columns else []
@@ -116,7 +128,8 @@ def export_parquet(path: Path | str, out_dir: Path | str) -> list[Path]:
     con = connect_read_only(path)
     try:
         names = [n for (n,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_catalog = current_database() AND table_name <> 'minewire_writes' ORDER BY 1").fetchall()]
         written, unreadable = [], []
         for name in names:
             target = out / f"{name}.parquet"

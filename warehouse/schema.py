@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from models.tables import SCHEMA_VERSION, Base, ExtractionBatch
 from warehouse import dedup
-from warehouse.engine import WarehouseError, raw_connection
+from warehouse.engine import WarehouseError, engine_lake, raw_connection, run_write
 from warehouse.deals import ID_LIST, LOG_BATCH, id_list
 from warehouse.identity import short_hash
 from warehouse.views import VIEWS
@@ -70,7 +70,16 @@ MIGRATIONS: dict[int, list[str | Callable[[sa.Connection], None]]] = {
     5: [log_extraction_marks],
 }
 # Models that are views (info={"view": True}): read through SQLAlchemy, created from VIEWS, not create_all.
-TABLES = [t for t in Base.metadata.sorted_tables if not t.info.get("view")]
+TABLES = [t for t in Base.metadata.sorted_tables if not t.info.get("view") and not t.info.get("lake_only")]
+LAKE_TABLES = [t for t in Base.metadata.sorted_tables if not t.info.get("view")]
+
+
+def lake_tables() -> list[sa.Table]:
+    """The models' tables as a lake holds them: the same columns, types and NOT NULLs, without keys or indexes
+    (DuckLake has neither: loads keep keys unique, under run_write's one-writer-at-a-time commits)."""
+    plain = sa.MetaData()
+    return [sa.Table(t.name, plain, *(sa.Column(c.name, c.type, nullable=c.nullable) for c in t.columns))
+            for t in LAKE_TABLES]
 
 
 def _now() -> datetime:
@@ -94,7 +103,10 @@ def init_warehouse(engine: sa.Engine) -> int:
 
     Each version's steps commit with the version they reach: DuckDB refuses to alter a table that the same
     transaction has updated (v4 rewrites documents' hashes, v5 drops one of its columns), and an upgrade cut
-    short resumes from the last version it reached."""
+    short resumes from the last version it reached. A lake is made in one transaction (run again when
+    another process made it first)."""
+    if engine_lake(engine) is not None:
+        return run_write(engine, _init_lake, bump=False)
     with engine.begin() as conn:
         before = schema_version(conn)
     if before is not None and before > SCHEMA_VERSION:
@@ -116,3 +128,22 @@ def init_warehouse(engine: sa.Engine) -> int:
         if before is None:
             _set_version(conn, SCHEMA_VERSION)
     return before or 0
+
+
+def _init_lake(conn: sa.Connection) -> int:
+    """init_warehouse on a lake: tables, views, the version and the writes row, in one transaction."""
+    before = schema_version(conn)
+    if before is not None and before > SCHEMA_VERSION:
+        raise WarehouseError(
+            f"lake is at schema v{before}, newer than this minewire (v{SCHEMA_VERSION}): upgrade minewire")
+    if before == SCHEMA_VERSION:  # nothing to do: no snapshot for a run that only starts
+        return before
+    if before is not None:  # upgrades of a lake start with the next schema version
+        raise WarehouseError(f"lake is at schema v{before}; no upgrade step to v{SCHEMA_VERSION} exists for lakes")
+    for table in lake_tables():
+        table.create(conn, checkfirst=True)
+    for name, sql in VIEWS.items():
+        conn.exec_driver_sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    conn.exec_driver_sql("INSERT INTO minewire_writes VALUES (0, NULL)")
+    _set_version(conn, SCHEMA_VERSION)
+    return 0

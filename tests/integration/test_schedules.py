@@ -33,3 +33,5 @@ def test_schedules_poll_news_every_15_minutes_and_edgar_at_5_and_35(scheduling_p
     assert {r["parameters"]["group"] for r in scheduled("poll-news")} == {"news"}
     assert {r["parameters"]["group"] for r in scheduled("poll-edgar")} == {"edgar"}
     assert not [n for n in ("extract-on-stored", "backfill", "reextract") if scheduled(n)], "run on demand only"
+    nightly = [s["schedule"]["cron"] for s in deployments["compact-lake"]["schedules"]]
+    assert nightly == ["17 3 * * *"], nightly

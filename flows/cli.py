@@ -163,6 +163,19 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
 
 @app.command()
 @fails_cleanly
+def show(deal_id: str = typer.Argument(..., help="a deal's id (first column of `minewire deals`), or its first "
+                                       "characters")) -> None:
+    """One deal: its fields with the document each came from, and every sentence that told it (date, URL).
+
+    Example: minewire show 76f381d8a1305cd4
+    """
+    from warehouse.evidence import deal_evidence
+
+    render.deal_evidence(out, deal_evidence(settings().warehouse_path, deal_id))
+
+
+@app.command()
+@fails_cleanly
 def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
                                     "documents_by_source, failed_documents, sites"),
         format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from warehouse.engine import WarehouseError, connect_read_only
 from warehouse.integrity import damage_message, looks_damaged
 
-TRACKER_COLUMNS = ("announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
+TRACKER_COLUMNS = ("deal_id", "announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
                    "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
 
 

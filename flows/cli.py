@@ -176,6 +176,22 @@ def show(deal_id: str = typer.Argument(..., help="a deal's id (first column of `
 
 @app.command()
 @fails_cleanly
+def report(out_path: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write"),
+           since: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="only deals announced on or after")
+           ) -> None:
+    """One self-contained HTML file (opens offline): charts, the deal tracker as a sortable, filterable table, and
+    each deal's evidence.
+
+    Example: minewire report --out report.html --since 2025-01-01
+    """
+    from flows.report import write_report
+
+    count = write_report(settings().warehouse_path, out_path, since.date() if since else None)
+    out.print(f"wrote {out_path}: {count} deals", highlight=False)
+
+
+@app.command()
+@fails_cleanly
 def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
                                     "documents_by_source, failed_documents, sites"),
         format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:

@@ -81,3 +81,22 @@ def deal_evidence(path: Path | str, deal_id: str) -> DealEvidence:
         if source is not None:
             field_sources[name] = source
     return DealEvidence(deal, field_sources, mentions)
+
+
+def tracker_with_evidence(path: Path | str, since=None) -> tuple[list[dict], dict[str, list[Mention]]]:
+    """Every deal of the tracker announced on or after `since` (all, given None), and each one's mentions
+    (most confident first), for the report."""
+    where, params = ("WHERE announced_date >= ?", [since]) if since else ("", [])
+    columns, rows = run_sql(path, f"SELECT * FROM deal_tracker {where}", params)
+    deals = [dict(zip(columns, r)) for r in rows]
+    _, found = run_sql(path, """
+        SELECT e.deal_id, e.doc_id, d.published_at, d.source, d.title, d.url, e.sentence, e.confidence,
+               e.extractor_version
+        FROM deal_evidence e JOIN documents d USING (doc_id)
+        ORDER BY e.deal_id, e.confidence DESC, d.published_at NULLS LAST, e.doc_id, e.start_char""")
+    wanted = {d["deal_id"] for d in deals}
+    mentions: dict[str, list[Mention]] = {i: [] for i in wanted}
+    for deal_id, *rest in found:
+        if deal_id in wanted:
+            mentions[deal_id].append(Mention(*rest))
+    return deals, mentions

@@ -17,7 +17,8 @@ from flows.settings import Settings, read_settings
 from flows import prefect_env, render
 
 app = typer.Typer(help="minewire: a warehouse of mining-company deals from news, press wires and SEC filings.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
 sources_app = typer.Typer(help="List and edit the watchlist (saved in ./minewire.toml).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 # Wide enough for the tracker when piped (rich assumes 80 columns without a terminal).
@@ -50,9 +51,21 @@ def fails_cleanly(fn):
     return wrapper
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        from extractors.version import EXTRACTOR_VERSION
+
+        out.print(f"minewire {version('minewire')} (extractor {EXTRACTOR_VERSION})", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def main(warehouse: Optional[Path] = typer.Option(None, "--warehouse", "-w", help="DuckDB file (default: setting "
-                                                  "warehouse_path, ./minewire.duckdb)")) -> None:
+                                                  "warehouse_path, ./minewire.duckdb)"),
+         show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                           help="print minewire's version and exit")) -> None:
     """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the file."""
     if warehouse:
         _STATE["overrides"] = {"warehouse_path": warehouse}

@@ -205,6 +205,55 @@ def report(out_path: Path = typer.Option(Path("report.html"), "--out", "-o", hel
 
 @app.command()
 @fails_cleanly
+def review(deal_id: Optional[str] = typer.Argument(None, help="the deal to decide on (or its first characters); "
+                                                   "none: list the deals to review"),
+           accept: bool = typer.Option(False, "--accept", help="the deal is right as shown"),
+           reject: bool = typer.Option(False, "--reject", help="not a deal: drop it from the tracker and report"),
+           set_: Optional[list[str]] = typer.Option(None, "--set", help="field=value over the extracted value "
+                                                    "(repeatable; an empty value clears the field)"),
+           note: Optional[str] = typer.Option(None, "--note", help="why, kept with the decision"),
+           by: Optional[str] = typer.Option(None, "--by", help="who decides (default: MINEWIRE_REVIEWER or the "
+                                            "login name)"),
+           all_: bool = typer.Option(False, "--all", help="list accepted and rejected deals too"),
+           format: str = typer.Option("table", "--format", "-f", help="table, csv or json (the list)")) -> None:
+    """List deals least confident first, or decide on one: the decision (who, when, why) is kept in the
+    corrections table and lies over what was extracted, through any re-extraction.
+
+    Example: minewire review 76f381d8 --set capacity_mw=75 --note "the 6-K says 75 MW"
+    """
+    from warehouse.evidence import resolve_deal_id
+    from warehouse.review import parse_setting, record_decision, review_queue
+
+    path = settings().warehouse_path
+    if deal_id is None:
+        if accept or reject or set_:
+            raise ValueError("give the DEAL_ID to decide on (the list comes without options)")
+        columns, rows = review_queue(path, include_reviewed=all_)
+        render.rows(out, columns, rows, format)
+        return
+    if accept + reject + bool(set_) != 1:
+        raise ValueError("give one of --accept, --reject or --set field=value")
+    changes = [parse_setting(s) for s in set_ or []]
+    full_id = resolve_deal_id(path, deal_id)
+    action = "accept" if accept else "reject" if reject else "set"
+    reviewer = by or os.environ.get("MINEWIRE_REVIEWER") or _login()
+    record_decision(path, full_id, action, settings=changes, note=note, reviewer=reviewer)
+    done = {"accept": "accepted", "reject": "rejected"}.get(action) or "set " + ", ".join(
+        f"{name}={value!r}" for name, value in changes)
+    out.print(f"{full_id}: {done} by {reviewer}" + (f" ({note})" if note else ""), highlight=False, markup=False)
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a container without USER): still keep the decision
+        return "unknown"
+
+
+@app.command()
+@fails_cleanly
 def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
                                     "documents_by_source, failed_documents, sites"),
         format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:

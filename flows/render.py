@@ -90,24 +90,33 @@ def deal_evidence(console: Console, found) -> None:
     """A deal (warehouse.evidence.DealEvidence): its fields with the document each came from, then every
     sentence that told it with its document, date and URL."""
     deal, letters = found.deal, {}
+    set_by = {c["field"]: c for c in found.corrections if c["action"] == "set"}  # the latest per field
     for m in found.mentions:
         letters.setdefault(m.doc_id, f"[{len(letters) + 1}]")
     console.print(f"deal {deal['deal_id']}: {deal.get('deal_type') or 'deal'}, announced "
                   f"{_cell(deal.get('announced_date')) or 'on an unknown date'}, {deal['sources']} source(s), "
-                  f"confidence {_cell(deal.get('confidence'))}", highlight=False, markup=False)
+                  f"confidence {_cell(deal.get('confidence'))}"
+                  + (f", {deal['review']} by review" if deal.get("review") else ""), highlight=False, markup=False)
     table = Table(show_header=True, pad_edge=False, box=None)
     for name in ("field", "value", "from"):
         table.add_column(name, overflow="fold")
     for name, value in deal.items():
-        if name in ("deal_id", "sources", "confidence") or value is None:
+        if name in ("deal_id", "sources", "confidence", "review") or value is None:
             continue
         source = found.field_sources.get(name)
         origin = f"{letters[source.doc_id]} {source.title or source.url}" if source else "computed"
         if name == "announced_date":
             origin = "earliest document"
+        if name in set_by:
+            c = set_by[name]
+            origin = f"set by {c['reviewer']} on {_cell(c['decided_at'])[:10]}" + (f" ({c['note']})" if c['note'] else "")
         shown = _cell(value) if not isinstance(value, float) else f"{value:,.10g}"
         table.add_row(name, Text(shown), Text(origin))
     console.print(table)
+    for c in found.corrections:
+        what = f"set {c['field']}={c['value']!r}" if c["action"] == "set" else c["action"] + "ed"
+        console.print(f"review: {what} by {c['reviewer']} at {_cell(c['decided_at'])}"
+                      + (f": {c['note']}" if c["note"] else ""), highlight=False, markup=False, soft_wrap=True)
     console.print("evidence:", highlight=False, markup=False)
     for m in found.mentions:
         console.print(f"  {letters[m.doc_id]} {_cell(m.published_at) or 'undated'}  {m.source or 'files'}  "

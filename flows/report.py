@@ -16,7 +16,7 @@ COLUMNS = [  # (tracker column, header, numeric?)
     ("seller", "seller", False), ("buyer", "buyer", False), ("asset", "asset / site", False),
     ("capacity_mw", "MW", True), ("price_usd", "price $M", True), ("usd_per_mw", "$M / MW", True),
     ("country", "country", False), ("region", "region", False), ("sources", "sources", True),
-    ("confidence", "confidence", True),
+    ("confidence", "confidence", True), ("review", "review", False),
 ]
 
 STYLE = """
@@ -29,6 +29,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; cursor: pointer; user-select: none; position: sticky; top: 0; }
 th.asc::after { content: " ▲" } th.desc::after { content: " ▼" }
+tr.reviewed td:last-child { font-weight: 600; color: #1a7f37; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .evidence section { border-top: 1px solid #ddd; padding: 6px 0; }
 .evidence blockquote { margin: 4px 0 10px 16px; color: #333; }
@@ -101,7 +102,8 @@ def _table(deals: list[dict]) -> str:
             else:
                 shown = escape(shown)
             cells.append(f'<td data-value="{escape(key)}"{" class=num" if num else ""}>{shown}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
+        reviewed = f' class="reviewed {escape(d["review"])}"' if d.get("review") else ""
+        rows.append(f"<tr{reviewed}>{''.join(cells)}</tr>")
     return f'<table id="deals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 

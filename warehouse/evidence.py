@@ -38,6 +38,7 @@ class DealEvidence:
     deal: dict
     field_sources: dict[str, Mention]
     mentions: list[Mention]
+    corrections: list[dict] = field(default_factory=list)  # reviewers' decisions, oldest first
 
 
 def resolve_deal_id(path: Path | str, deal_id: str) -> str:
@@ -61,8 +62,9 @@ def deal_evidence(path: Path | str, deal_id: str) -> DealEvidence:
     A field's source is the most confident mention whose value is the one the deal shows: the `deals` view takes
     each field from the most confident mention that has it."""
     full_id = resolve_deal_id(path, deal_id)
-    columns, rows = run_sql(path, "SELECT t.*, d.price_amount FROM deal_tracker t JOIN deals d USING (deal_id) "
-                            "WHERE deal_id = ?", [full_id])
+    columns, rows = run_sql(path, "SELECT *, CASE WHEN capacity_mw > 0 AND price_usd IS NOT NULL "
+                            "THEN round(price_usd / capacity_mw) END AS usd_per_mw FROM deals WHERE deal_id = ?",
+                            [full_id])
     deal = dict(zip(columns, rows[0]))
     mention_cols = ", ".join(f"e.{f}" for f in DEAL_FIELDS)
     _, found = run_sql(path, f"""
@@ -80,7 +82,10 @@ def deal_evidence(path: Path | str, deal_id: str) -> DealEvidence:
         source = next((m for m in mentions if m.fields.get(name) == value), None)
         if source is not None:
             field_sources[name] = source
-    return DealEvidence(deal, field_sources, mentions)
+    _, decided = run_sql(path, "SELECT action, field, value, note, reviewer, decided_at FROM corrections "
+                               "WHERE deal_id = ? ORDER BY decided_at, correction_id", [full_id])
+    corrections = [dict(zip(("action", "field", "value", "note", "reviewer", "decided_at"), r)) for r in decided]
+    return DealEvidence(deal, field_sources, mentions, corrections)
 
 
 def tracker_with_evidence(path: Path | str, since=None) -> tuple[list[dict], dict[str, list[Mention]]]:

@@ -16,14 +16,15 @@ def test_cli_version_prints_package_and_extractor_versions():
     assert result.stdout.strip() == f"minewire {version('minewire')} (extractor {EXTRACTOR_VERSION})"
 
 
-@pytest.mark.parametrize("command", [(), ("deals",), ("sources",), ("sources", "add"), ("show",), ("report",)])
+@pytest.mark.parametrize("command", [(), ("deals",), ("sources",), ("sources", "add"), ("show",), ("report",),
+                                     ("review",)])
 def test_cli_h_is_help(command):
     short, long = run(*command, "-h"), run(*command, "--help")
     assert short.returncode == long.returncode == 0, short.stderr
     assert short.stdout == long.stdout and "Usage: minewire" in short.stdout
 
 
-@pytest.mark.parametrize("command", ["show", "report"])
+@pytest.mark.parametrize("command", ["show", "report", "review"])
 def test_cli_analyst_commands_have_help_with_an_example(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "Example:" in result.stdout

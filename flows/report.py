@@ -125,9 +125,9 @@ def _evidence(deals: list[dict], mentions: dict) -> str:
 
 def build_report(deals: list[dict], mentions: dict, *, since: date | None = None) -> str:
     """The report as one HTML string that opens without a network."""
-    charts = "".join(
-        f'<div class="chart">{make(deals).to_html(full_html=False, include_plotlyjs=False, div_id=name, config={"displaylogo": False, "responsive": True})}</div>'
-        for name, make in CHARTS.items())
+    config = {"displaylogo": False, "responsive": True}
+    charts = "".join(f'<div class="chart">{make(deals).to_html(full_html=False, include_plotlyjs=False, '
+                     f'div_id=name, config=config)}</div>' for name, make in CHARTS.items())
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     scope = f"announced on or after {since.isoformat()}" if since else "all deals"
     return f"""<!doctype html>

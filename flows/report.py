@@ -126,8 +126,9 @@ def _evidence(deals: list[dict], mentions: dict) -> str:
 def build_report(deals: list[dict], mentions: dict, *, since: date | None = None) -> str:
     """The report as one HTML string that opens without a network."""
     config = {"displaylogo": False, "responsive": True}
-    charts = "".join(f'<div class="chart">{make(deals).to_html(full_html=False, include_plotlyjs=False, '
-                     f'div_id=name, config=config)}</div>' for name, make in CHARTS.items())
+    drawn = [make(deals).to_html(full_html=False, include_plotlyjs=False, div_id=name, config=config)
+             for name, make in CHARTS.items()]
+    charts = "".join(f'<div class="chart">{html}</div>' for html in drawn)
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     scope = f"announced on or after {since.isoformat()}" if since else "all deals"
     return f"""<!doctype html>

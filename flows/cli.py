@@ -17,7 +17,8 @@ from flows.settings import Settings, read_settings
 from flows import prefect_env, render
 
 app = typer.Typer(help="minewire: a warehouse of mining-company deals from news, press wires and SEC filings.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
 sources_app = typer.Typer(help="List and edit the watchlist (saved in ./minewire.toml).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 # Wide enough for the tracker when piped (rich assumes 80 columns without a terminal).
@@ -50,10 +51,22 @@ def fails_cleanly(fn):
     return wrapper
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        from extractors.version import EXTRACTOR_VERSION
+
+        out.print(f"minewire {version('minewire')} (extractor {EXTRACTOR_VERSION})", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def main(warehouse: Optional[str] = typer.Option(
         None, "--warehouse", "-w", help="DuckDB file, or a DuckLake: ducklake:postgres:dbname=… host=…, "
-        "ducklake:sqlite:PATH, ducklake:PATH.ducklake (default: setting warehouse_path, ./minewire.duckdb)")) -> None:
+        "ducklake:sqlite:PATH, ducklake:PATH.ducklake (default: setting warehouse_path, ./minewire.duckdb)"),
+         show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                           help="print minewire's version and exit")) -> None:
     """Settings come from MINEWIRE_* variables and ./minewire.toml; --warehouse overrides the warehouse."""
     if warehouse:
         _STATE["overrides"] = {"warehouse_path": warehouse}
@@ -160,6 +173,84 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
         render.tracker(out, columns, rows)
     else:
         render.rows(out, columns, rows, format)
+
+
+@app.command()
+@fails_cleanly
+def show(deal_id: str = typer.Argument(..., help="a deal's id (first column of `minewire deals`), or its first "
+                                       "characters")) -> None:
+    """One deal: its fields with the document each came from, and every sentence that told it (date, URL).
+
+    Example: minewire show 76f381d8a1305cd4
+    """
+    from warehouse.evidence import deal_evidence
+
+    render.deal_evidence(out, deal_evidence(settings().warehouse_path, deal_id))
+
+
+@app.command()
+@fails_cleanly
+def report(out_path: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write"),
+           since: Optional[datetime] = typer.Option(None, formats=["%Y-%m-%d"], help="only deals announced on or after")
+           ) -> None:
+    """One self-contained HTML file (opens offline): charts, the deal tracker as a sortable, filterable table, and
+    each deal's evidence.
+
+    Example: minewire report --out report.html --since 2025-01-01
+    """
+    from flows.report import write_report
+
+    count = write_report(settings().warehouse_path, out_path, since.date() if since else None)
+    out.print(f"wrote {out_path}: {count} deals", highlight=False)
+
+
+@app.command()
+@fails_cleanly
+def review(deal_id: Optional[str] = typer.Argument(None, help="the deal to decide on (or its first characters); "
+                                                   "none: list the deals to review"),
+           accept: bool = typer.Option(False, "--accept", help="the deal is right as shown"),
+           reject: bool = typer.Option(False, "--reject", help="not a deal: drop it from the tracker and report"),
+           set_: Optional[list[str]] = typer.Option(None, "--set", help="field=value over the extracted value "
+                                                    "(repeatable; an empty value clears the field)"),
+           note: Optional[str] = typer.Option(None, "--note", help="why, kept with the decision"),
+           by: Optional[str] = typer.Option(None, "--by", help="who decides (default: MINEWIRE_REVIEWER or the "
+                                            "login name)"),
+           all_: bool = typer.Option(False, "--all", help="list accepted and rejected deals too"),
+           format: str = typer.Option("table", "--format", "-f", help="table, csv or json (the list)")) -> None:
+    """List deals least confident first, or decide on one: the decision (who, when, why) is kept in the
+    corrections table and lies over what was extracted, through any re-extraction.
+
+    Example: minewire review 76f381d8 --set capacity_mw=75 --note "the 6-K says 75 MW"
+    """
+    from warehouse.evidence import resolve_deal_id
+    from warehouse.review import parse_setting, record_decision, review_queue
+
+    path = settings().warehouse_path
+    if deal_id is None:
+        if accept or reject or set_:
+            raise ValueError("give the DEAL_ID to decide on (the list comes without options)")
+        columns, rows = review_queue(path, include_reviewed=all_)
+        render.rows(out, columns, rows, format)
+        return
+    if accept + reject + bool(set_) != 1:
+        raise ValueError("give one of --accept, --reject or --set field=value")
+    changes = [parse_setting(s) for s in set_ or []]
+    full_id = resolve_deal_id(path, deal_id)
+    action = "accept" if accept else "reject" if reject else "set"
+    reviewer = by or os.environ.get("MINEWIRE_REVIEWER") or _login()
+    record_decision(path, full_id, action, settings=changes, note=note, reviewer=reviewer)
+    done = {"accept": "accepted", "reject": "rejected"}.get(action) or "set " + ", ".join(
+        f"{name}={value!r}" for name, value in changes)
+    out.print(f"{full_id}: {done} by {reviewer}" + (f" ({note})" if note else ""), highlight=False, markup=False)
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a container without USER): still keep the decision
+        return "unknown"
 
 
 @app.command()

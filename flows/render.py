@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 def _cell(value: object) -> str:
@@ -68,17 +69,58 @@ def _money(value: float | None) -> str:
 def tracker(console: Console, columns: list[str], data: list[tuple], title: str = "deal tracker") -> None:
     """The deal tracker as a person scans it: one line per deal, money in $M/$B, long names cut."""
     table = Table(title=title, expand=False, pad_edge=False)
-    for name, width in (("date", 10), ("type", 11), ("seller", 22), ("buyer", 22), ("asset / site", 26),
-                        ("MW", 6), ("price", 9), ("cash", 8), ("$/MW", 8), ("place", 22), ("src", 3)):
+    table.add_column("deal_id", min_width=16, no_wrap=True)  # the key for `minewire show`, whole
+    for name, width in (("date", 10), ("type", 11), ("seller", 18), ("buyer", 18), ("asset / site", 19),
+                        ("MW", 5), ("price", 8), ("cash", 8), ("$/MW", 8), ("place", 16), ("src", 3)):
         table.add_column(name, max_width=width, overflow="ellipsis", no_wrap=True,
                          justify="right" if name in ("MW", "price", "cash", "$/MW", "src") else "left")
     for row in data:
         d = dict(zip(columns, row))
         place = ", ".join(p for p in (d.get("region"), d.get("country")) if p)
         per_mw = d.get("usd_per_mw")
-        table.add_row(_cell(d.get("announced_date")), d.get("deal_type") or "", d.get("seller") or "",
+        table.add_row(d.get("deal_id") or "", _cell(d.get("announced_date")), d.get("deal_type") or "", d.get("seller") or "",
                       d.get("buyer") or "", d.get("asset") or "", _cell(d.get("capacity_mw")),
                       _money(d.get("price_usd")), _money(d.get("cash_usd")),
                       f"${per_mw / 1e6:,.2f}M" if per_mw else "", place, _cell(d.get("sources")))
     console.print(table)
     console.print(f"{len(data)} deals")
+
+
+def deal_evidence(console: Console, found) -> None:
+    """A deal (warehouse.evidence.DealEvidence): its fields with the document each came from, then every
+    sentence that told it with its document, date and URL."""
+    deal, letters = found.deal, {}
+    set_by = {c["field"]: c for c in found.corrections if c["action"] == "set"}  # the latest per field
+    for m in found.mentions:
+        letters.setdefault(m.doc_id, f"[{len(letters) + 1}]")
+    console.print(f"deal {deal['deal_id']}: {deal.get('deal_type') or 'deal'}, announced "
+                  f"{_cell(deal.get('announced_date')) or 'on an unknown date'}, {deal['sources']} source(s), "
+                  f"confidence {_cell(deal.get('confidence'))}"
+                  + (f", {deal['review']} by review" if deal.get("review") else ""), highlight=False, markup=False)
+    table = Table(show_header=True, pad_edge=False, box=None)
+    for name in ("field", "value", "from"):
+        table.add_column(name, overflow="fold")
+    for name, value in deal.items():
+        if name in ("deal_id", "sources", "confidence", "review") or value is None:
+            continue
+        source = found.field_sources.get(name)
+        origin = f"{letters[source.doc_id]} {source.title or source.url}" if source else "computed"
+        if name == "announced_date":
+            origin = "earliest document"
+        if name in set_by:
+            c = set_by[name]
+            origin = f"set by {c['reviewer']} on {_cell(c['decided_at'])[:10]}" + (f" ({c['note']})" if c['note'] else "")
+        shown = _cell(value) if not isinstance(value, float) else f"{value:,.10g}"
+        table.add_row(name, Text(shown), Text(origin))
+    console.print(table)
+    for c in found.corrections:
+        what = f"set {c['field']}={c['value']!r}" if c["action"] == "set" else c["action"] + "ed"
+        console.print(f"review: {what} by {c['reviewer']} at {_cell(c['decided_at'])}"
+                      + (f": {c['note']}" if c["note"] else ""), highlight=False, markup=False, soft_wrap=True)
+    console.print("evidence:", highlight=False, markup=False)
+    for m in found.mentions:
+        console.print(f"  {letters[m.doc_id]} {_cell(m.published_at) or 'undated'}  {m.source or 'files'}  "
+                      f"{m.title or ''}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"      {m.url}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"      \"{m.sentence.strip()}\" (confidence {m.confidence:g}, extractor "
+                      f"{m.extractor_version})", highlight=False, markup=False, soft_wrap=True)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Double, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class Base(DeclarativeBase):
@@ -141,6 +141,22 @@ class Deal(Base):
     announced_date: Mapped[date | None] = mapped_column(Date)
     confidence: Mapped[float] = mapped_column(Double)
     sources: Mapped[int] = mapped_column(Integer)
+    review: Mapped[str | None] = mapped_column(String)  # rejected, accepted or corrected (schema v6)
+
+
+class Correction(Base):
+    """A reviewer's decision on a deal (schema v6): accept, reject, or set one field to a value (as text; empty
+    clears it). The `deals` view lays the latest decisions over the extracted values; mentions are untouched."""
+
+    __tablename__ = "corrections"
+    correction_id: Mapped[str] = mapped_column(String, primary_key=True)  # hash(deal, action, field, time)
+    deal_id: Mapped[str] = mapped_column(String, index=True)
+    action: Mapped[str] = mapped_column(String)  # accept, reject or set
+    field: Mapped[str | None] = mapped_column(String)
+    value: Mapped[str | None] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String)
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class DealEvidence(Base):

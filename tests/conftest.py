@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -64,3 +66,15 @@ def pg_lake(postgres_cluster, tmp_path: Path) -> dict[str, str]:
     """A fresh DuckLake with its catalog in a new PostgreSQL database: the two settings that name it."""
     return {"warehouse_path": f"ducklake:postgres:{postgres_cluster.database()}",
             "data_path": str(tmp_path / "lake-data")}
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The warehouse `minewire demo` leaves (the real CLI, ~30 s, once a session). Tests only read it: copy
+    it first to write."""
+    path = tmp_path_factory.mktemp("demo") / "minewire-demo.duckdb"
+    minewire = str(Path(sys.executable).parent / "minewire")
+    result = subprocess.run([minewire, "demo", "--warehouse", str(path)], capture_output=True, text=True,
+                            timeout=600, cwd=path.parent, env={**os.environ, "MINEWIRE_DEBUG": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return path

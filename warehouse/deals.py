@@ -152,7 +152,8 @@ def _merge(deal_ids: list[str], mentions: list[tuple[str, str, Deal]], dates: di
         row = {"deal_id": deal_id}
         row.update(zip(_FIELDS, values))
         row.update(announced_date=min(published).date() if published else None,
-                   confidence=float(told[0][1].confidence or 0), sources=len({doc_id for doc_id, _ in told}))
+                   confidence=float(told[0][1].confidence or 0), sources=len({doc_id for doc_id, _ in told}),
+                   review=None)  # a deal new to the warehouse has had no review
         rows.append(row)
     return rows
 

@@ -17,7 +17,7 @@ from warehouse.lake import is_lake
 # file access cannot be turned off as on a file, and a COPY could write there.
 _READING = {"SELECT", "EXPLAIN", "PRAGMA"}
 
-TRACKER_COLUMNS = ("announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
+TRACKER_COLUMNS = ("deal_id", "announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
                    "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
 
 

@@ -68,6 +68,7 @@ MIGRATIONS: dict[int, list[str | Callable[[sa.Connection], None]]] = {
     3: ["DROP TABLE IF EXISTS deals"],  # now a view over deal_evidence, created with the other views
     4: [rehash_documents],
     5: [log_extraction_marks],
+    6: [],  # the corrections table (create_all) and the views that apply it
 }
 # Models that are views (info={"view": True}): read through SQLAlchemy, created from VIEWS, not create_all.
 TABLES = [t for t in Base.metadata.sorted_tables if not t.info.get("view") and not t.info.get("lake_only")]

@@ -18,18 +18,46 @@ def merged_deals(evidence: str = "deal_evidence", documents: str = "documents", 
         GROUP BY e.deal_id"""
 
 
+# Fields a reviewer may set (`minewire review --set`), with their types: corrections keep values as text.
+CORRECTABLE = {f: ("DOUBLE" if f in ("capacity_mw", "price_usd", "cash_usd", "price_amount") else "VARCHAR")
+               for f in DEAL_FIELDS} | {"announced_date": "DATE"}
+
+
+def reviewed_deals() -> str:
+    """The merged deals with reviewers' corrections laid over them (schema v6): a field set by a reviewer shows
+    the latest value set (an empty one clears it); `review` is rejected, accepted (the latest of the two
+    decisions), or corrected. The mentions stay as extracted, so a re-extraction never undoes a review."""
+    latest = ("SELECT deal_id, field, arg_max(value, decided_at) AS value FROM corrections "
+              "WHERE action = 'set' GROUP BY deal_id, field")
+    pivot = ", ".join(f"bool_or(field = '{f}') AS has_{f}, max(value) FILTER (WHERE field = '{f}') AS set_{f}"
+                      for f in CORRECTABLE)
+    fields = ", ".join(f"CASE WHEN s.has_{f} THEN CAST(NULLIF(s.set_{f}, '') AS {t}) ELSE m.{f} END AS {f}"
+                       for f, t in CORRECTABLE.items())
+    return f"""
+        SELECT m.deal_id, {fields}, m.confidence, m.sources,
+               CASE st.decision WHEN 'reject' THEN 'rejected' WHEN 'accept' THEN 'accepted'
+                    ELSE CASE WHEN s.deal_id IS NOT NULL THEN 'corrected' END END AS review
+        FROM ({merged_deals()}) m
+        LEFT JOIN (SELECT deal_id, {pivot} FROM ({latest}) GROUP BY deal_id) s USING (deal_id)
+        LEFT JOIN (SELECT deal_id, arg_max(action, decided_at) AS decision FROM corrections
+                   WHERE action IN ('accept', 'reject') GROUP BY deal_id) st USING (deal_id)"""
+
+
 # Created in this order: later views read earlier ones.
 VIEWS: dict[str, str] = {
-    # A view, so that a load writes mentions only and the deals can never disagree with them.
-    "deals": merged_deals(),
-    # One row per deal, with $/MW and how many documents told it.
+    # A view, so that a load writes mentions only and the deals can never disagree with them; reviewers'
+    # corrections lie over the extracted values.
+    "deals": reviewed_deals(),
+    # One row per deal a reviewer has not rejected, with $/MW and how many documents told it.
     "deal_tracker": """
         SELECT d.deal_id, d.announced_date, d.deal_type, d.seller, d.buyer, d.asset,
                d.capacity_mw, d.price_usd, d.cash_usd,
                CASE WHEN d.capacity_mw > 0 AND d.price_usd IS NOT NULL
                     THEN round(d.price_usd / d.capacity_mw) END AS usd_per_mw,
-               d.price_text, d.currency, d.country, d.region, d.sources, round(d.confidence, 2) AS confidence
+               d.price_text, d.currency, d.country, d.region, d.sources, round(d.confidence, 2) AS confidence,
+               d.review
         FROM deals d
+        WHERE d.review IS DISTINCT FROM 'rejected'
         ORDER BY d.announced_date DESC NULLS LAST, d.price_usd DESC NULLS LAST""",
     # Which documents told each deal, with the sentence.
     "deal_sources": """
@@ -59,5 +87,5 @@ VIEWS: dict[str, str] = {
     "sites": """
         SELECT asset AS site, country, region, max(capacity_mw) AS capacity_mw, count(*) AS deals,
                max(announced_date) AS last_deal
-        FROM deals WHERE asset IS NOT NULL GROUP BY ALL ORDER BY capacity_mw DESC NULLS LAST""",
+        FROM deals WHERE asset IS NOT NULL AND review IS DISTINCT FROM 'rejected' GROUP BY ALL ORDER BY capacity_mw DESC NULLS LAST""",
 }

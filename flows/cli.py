@@ -41,6 +41,10 @@ def fails_cleanly(fn):
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except MemoryError:  # its message is empty: say what happened
+            err.print("error: out of memory; narrow the work (a query's WHERE or LIMIT, fewer documents at once)",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         except Exception as exc:  # noqa: BLE001 - the CLI is the one place errors become exit codes
             if os.environ.get("MINEWIRE_DEBUG"):
                 raise
@@ -161,15 +165,19 @@ def deals(company: Optional[str] = typer.Option(None, help="buyer, seller or ass
 @fails_cleanly
 def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tracker, deal_sources, "
                                     "documents_by_source, failed_documents, sites"),
-        format: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:
-    """Run SQL on the warehouse, opened read-only (writes are refused).
+        format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+        max_rows: int = typer.Option(render.TABLE_MAX_ROWS, "--max-rows", min=0,
+                                     help="table format: show at most this many rows (0: all); csv and json "
+                                     "have no cap")) -> None:
+    """Run SQL on the warehouse, opened read-only (writes are refused); rows stream to the output.
 
     Example: minewire sql "SELECT buyer, sum(price_usd) FROM deal_tracker GROUP BY 1" --format csv
     """
-    from warehouse.queries import run_sql
+    from warehouse.queries import stream_sql
 
-    columns, rows = run_sql(settings().warehouse_path, query)
-    render.rows(out, columns, rows, format)
+    render.check_format(format)
+    with stream_sql(settings().warehouse_path, query, memory_limit=settings().sql_memory_limit) as (columns, rows):
+        render.stream(out, columns, rows, format, max_rows)
 
 
 @app.command()

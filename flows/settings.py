@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=500, description="documents per extract/load task run (≥ 50: a task run costs ~55 ms CPU)")
     extract_processes: int = Field(
         default=0, description="worker processes for batches of ≥ 50 documents; 0: one per core, 1: in-process")
+    sql_memory_limit: str = Field(
+        default="1GB", description="DuckDB memory for one `minewire sql` query; bigger sorts spill to disk")
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = Field(default=None, description="scheduler address; None starts a local cluster")
 

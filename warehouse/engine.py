@@ -309,8 +309,8 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
         engine.dispose()
 
 
-def connect_read_only(path: Path | str, external_access: bool = True,
-                      wait_s: float = READ_WAIT_S) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path | str, external_access: bool = True, wait_s: float = READ_WAIT_S,
+                      memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection: any write statement fails (and, without external access, file I/O).
 
     While a writer holds the file (DuckDB lets no reader in beside it), asks it to let go, as a waiting writer
@@ -319,6 +319,8 @@ def connect_read_only(path: Path | str, external_access: bool = True,
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `minewire init` or `minewire ingest` first")
     config = {} if external_access else {"enable_external_access": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
 
     def attempt() -> duckdb.DuckDBPyConnection:
         try:

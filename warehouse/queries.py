@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 import sqlalchemy as sa
 
+from warehouse.adhoc import run_sql, stream_sql  # noqa: F401 - the read paths in one place
 from warehouse.engine import WarehouseError, connect_read_only
-from warehouse.integrity import damage_message, looks_damaged
+from warehouse.integrity import looks_damaged
 
 TRACKER_COLUMNS = ("announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
                    "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
@@ -35,40 +36,6 @@ def deal_tracker(path: Path | str, *, company: str | None = None, country: str |
     if limit:
         sql += f" LIMIT {int(limit)}"
     return run_sql(path, sql, params)
-
-
-def run_sql(path: Path | str, query: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
-    """Run a query on a read-only connection; a write fails with a message saying so.
-
-    External access is off too, so a query cannot COPY to a file, read other files or install extensions.
-    Several statements are refused: DuckDB runs them all and returns only the last result.
-    """
-    _check_one_statement(query)
-    con = connect_read_only(path, external_access=False)
-    try:
-        cur = con.execute(query, params or [])
-        columns = [d[0] for d in cur.description] if cur.description else []
-        return columns, cur.fetchall() if columns else []
-    except duckdb.Error as exc:
-        text = str(exc)
-        if "read-only" in text.lower():
-            raise WarehouseError(f"the warehouse is opened read-only for queries; writes are refused ({text})") from exc
-        if looks_damaged(exc):
-            raise WarehouseError(damage_message(Path(path), text)) from exc
-        raise WarehouseError(f"query failed: {text.splitlines()[0]}") from exc
-    finally:
-        con.close()
-
-
-def _check_one_statement(query: str) -> None:
-    """WarehouseError when `query` holds more than one statement (a syntax error is left to execute)."""
-    try:
-        count = len(duckdb.extract_statements(query))
-    except duckdb.Error:
-        return
-    if count > 1:
-        raise WarehouseError(f"the query holds {count} statements and only the last one's result would show: "
-                             "run one statement at a time")
 
 
 def _version_key(version: str) -> tuple:

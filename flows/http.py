@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from flows.deadline import deadline, deadline_transport
 from flows.settings import DEFAULT_BASE_URLS, Settings
 from models.records import FetchRecord
 
@@ -195,6 +196,8 @@ class Fetcher:
         self.log: list[FetchRecord] = []
         self.backoff_s = backoff_s
         self.max_retry_wait_s = max_retry_wait_s
+        # Every exchange, connect to last body byte, ends within 2 × timeout_s (flows/deadline.py).
+        transport = transport or deadline_transport(verify=_ssl_context())
         self._client = httpx.Client(timeout=settings.timeout_s, follow_redirects=False, transport=transport,
                                     verify=_ssl_context())
         self._lock = threading.Lock()
@@ -266,7 +269,7 @@ class Fetcher:
         record = FetchRecord(url=url, status=None, source=source, fetched_at=datetime.now(timezone.utc))
         try:
             with self._slot(host):
-                resp = self._read(url, headers, started)
+                resp = self._read(url, headers)
         except FetchError as exc:
             record.status, record.error = exc.status, str(exc)
             raise
@@ -283,18 +286,23 @@ class Fetcher:
                     self.validators[origin_url] = learned
         return resp
 
-    def _read(self, url: str, headers: dict[str, str], started: float) -> Response:
-        """Stream the body, stopping past the size cap or the overall deadline."""
+    def _read(self, url: str, headers: dict[str, str]) -> Response:
+        """One exchange, from connect to the last body byte, within 2 × timeout_s; the body within the size cap."""
         cap = self.settings.max_response_bytes
+        allowed_s = 2 * self.settings.timeout_s
+        ends = time.monotonic() + allowed_s
         try:
-            with self._client.stream("GET", url, headers=headers) as r:
+            with deadline(ends), self._client.stream("GET", url, headers=headers) as r:
                 declared = r.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise FetchError(f"{url}: response of {declared} bytes is over the {cap}-byte limit",
                                      url=url, status=r.status_code, transient=False)
-                body = _read_capped(r, url, cap, started + 2 * self.settings.timeout_s)
+                body = _read_capped(r, url, cap, ends)
                 return Response(str(r.url), r.status_code, body, r.headers, r.status_code == 304)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= ends - 0.01:
+                raise FetchError(f"{url}: server too slow (no whole response within {allowed_s:g} s, "
+                                 f"{type(exc).__name__})", url=url) from exc
             raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url) from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}", url=url) from exc

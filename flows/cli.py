@@ -83,6 +83,7 @@ def demo(warehouse: Path = typer.Option(Path("minewire-demo.duckdb"), help="wher
     Example: minewire demo
     """
     prefect_env.prepare(own_home=True)
+    prefect_env.start_tied_server()
     from flows.demo import run_demo
 
     run_demo(warehouse, out)
@@ -98,6 +99,7 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
     Example: minewire ingest --group news
     """
     prefect_env.prepare()
+    prefect_env.start_tied_server()
     from flows.ingest import ingest_problem
     from flows.runner import run_ingest
 
@@ -209,6 +211,7 @@ def backfill(start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"],
     Example: minewire backfill --from 2024-01-01 --to 2025-12-31 --company "Riot Platforms"
     """
     prefect_env.prepare()
+    prefect_env.start_tied_server()
     from flows.runner import run_backfill
 
     totals, extracted = run_backfill(settings(), start.date(), end.date(), sources=source, companies=company,
@@ -227,6 +230,7 @@ def reextract(older_than: Optional[str] = typer.Option(None, help="only document
     Example: minewire reextract --older-than 0.3.0
     """
     prefect_env.prepare()
+    prefect_env.start_tied_server()
     from flows.runner import run_reextract
 
     result = run_reextract(settings(), older_than)

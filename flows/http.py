@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from flows.deadline import deadline, deadline_transport
+from flows.deadline import deadline, deadline_transport, pause, stopping
 from flows.settings import DEFAULT_BASE_URLS, Settings
 from models.records import FetchRecord
 
@@ -224,6 +224,8 @@ class Fetcher:
         """GET with retries on transient errors; raises FetchError when the URL cannot be read."""
         attempts = max(1, self.settings.retries + 1)
         for attempt in range(attempts):
+            if stopping():
+                raise FetchError(f"{url}: not fetched, the run was interrupted", url=url)
             try:
                 return self._follow(url, source, conditional)
             except FetchError as exc:
@@ -232,7 +234,7 @@ class Fetcher:
                 wait = exc.retry_after_s
                 if wait is None:
                     wait = self.backoff_s * (2**attempt) * (1 + random.random() / 4)
-                time.sleep(min(wait, self.max_retry_wait_s))
+                pause(min(wait, self.max_retry_wait_s))
         raise AssertionError("unreachable")
 
     def _follow(self, url: str, source: str | None, conditional: bool) -> Response:

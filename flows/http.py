@@ -23,11 +23,13 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from flows.deadline import deadline, deadline_transport, pause, stopping
+from flows.sec_rate import SharedRateLimiter, rate_file
 from flows.settings import DEFAULT_BASE_URLS, Settings
 from models.records import FetchRecord
 
@@ -98,31 +100,16 @@ class Response:
         return self.headers.get("content-type")
 
 
-class RateLimiter:
-    """Spaces requests at least 1/rate apart across every thread (a bucket of one token)."""
-
-    def __init__(self, rate_per_s: float):
-        self.interval_s = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval_s
-        if slot > now:
-            time.sleep(slot - now)
-
-
-# One limiter per rate for the whole process, so every Fetcher (and every task thread) shares it.
-_SEC_LIMITERS: dict[float, RateLimiter] = {}
+# One limiter per (rate, file) for the whole process, so every Fetcher (and every task thread) shares it; the
+# file shares it with every other minewire process (flows/sec_rate.py).
+_SEC_LIMITERS: dict[tuple[float, Path], SharedRateLimiter] = {}
 _SEC_LIMITERS_LOCK = threading.Lock()
 
 
-def sec_limiter(rate_per_s: float) -> RateLimiter:
+def sec_limiter(rate_per_s: float, path: Path | None = None) -> SharedRateLimiter:
+    path = rate_file(path)
     with _SEC_LIMITERS_LOCK:
-        return _SEC_LIMITERS.setdefault(rate_per_s, RateLimiter(rate_per_s))
+        return _SEC_LIMITERS.setdefault((rate_per_s, path), SharedRateLimiter(rate_per_s, path))
 
 
 def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
@@ -266,7 +253,7 @@ class Fetcher:
             if modified:
                 headers["If-Modified-Since"] = modified
         if host in self._sec_hosts:
-            sec_limiter(self.settings.sec_requests_per_s).acquire()
+            sec_limiter(self.settings.sec_requests_per_s, self.settings.sec_rate_file).acquire()
         started = time.monotonic()
         record = FetchRecord(url=url, status=None, source=source, fetched_at=datetime.now(timezone.utc))
         try:

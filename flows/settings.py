@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     max_response_bytes: int = 10_000_000
     max_redirects: int = 5
     retries: int = 3
-    sec_requests_per_s: float = Field(default=10.0, description="shared by every task; SEC asks ≤ 10/s")
+    sec_requests_per_s: float = Field(default=10.0, description="shared by every run; SEC asks ≤ 10/s")
+    sec_rate_file: Path | None = Field(
+        default=None, description="where minewire processes share the SEC rate; default: the Prefect home")
     per_host_concurrency: int = 4
     allow_private_addresses: bool = Field(
         default=False, description="let feed links point at loopback/private hosts (demo and tests only)"

@@ -8,6 +8,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows import pipeline
+from flows.deadline import stop_requests_on_interrupt
 from flows.ingest import announce_stored
 from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.settings import Settings, SourceConfig
@@ -44,7 +45,8 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
         wanted = {c.lower() for c in companies}
         chosen = [s for s in chosen if (s.company or "").lower() in wanted or s.name.lower() in wanted]
     totals = {"windows": 0, "skipped_windows": 0, "stored": 0, "failed": 0, "stored_ids": [], "sources": []}
-    with held_warehouse(cfg.warehouse):  # as ingest holds it: one open for every window's store
+    # As ingest holds it: one open for every window's store.
+    with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):
         pipeline.prepare_warehouse(cfg)
         if not cfg.on_lake:  # a lake has no write slot
             ensure_write_limit()

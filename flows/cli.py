@@ -42,6 +42,10 @@ def fails_cleanly(fn):
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except MemoryError:  # its message is empty: say what happened
+            err.print("error: out of memory; narrow the work (a query's WHERE or LIMIT, fewer documents at once)",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         except Exception as exc:  # noqa: BLE001 - the CLI is the one place errors become exit codes
             if os.environ.get("MINEWIRE_DEBUG"):
                 raise
@@ -93,6 +97,7 @@ def demo(warehouse: Path = typer.Option(Path("minewire-demo.duckdb"), help="wher
     Example: minewire demo
     """
     prefect_env.prepare(own_home=True)
+    prefect_env.start_tied_server()
     from flows.demo import run_demo
 
     run_demo(warehouse, out)
@@ -108,6 +113,7 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
     Example: minewire ingest --group news
     """
     prefect_env.prepare()
+    prefect_env.start_tied_server()
     from flows.ingest import ingest_problem
     from flows.runner import run_ingest
 
@@ -260,19 +266,24 @@ def sql(query: str = typer.Argument(..., help="any read-only SQL; views: deal_tr
         format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
         at_snapshot: Optional[int] = typer.Option(None, "--at-snapshot", help="lake only: answer from this snapshot"),
         as_of: Optional[str] = typer.Option(None, "--as-of", help="lake only: answer from the lake as it was at this "
-                                           "time, e.g. '2026-01-31 12:00:00+00'")) -> None:
-    """Run SQL on the warehouse, opened read-only (writes are refused).
+                                           "time, e.g. '2026-01-31 12:00:00+00'"),
+        max_rows: int = typer.Option(render.TABLE_MAX_ROWS, "--max-rows", min=0,
+                                     help="table format: show at most this many rows (0: all); csv and json "
+                                     "have no cap")) -> None:
+    """Run SQL on the warehouse, opened read-only (writes are refused); rows stream to the output.
 
     Example: minewire sql "SELECT buyer, sum(price_usd) FROM deal_tracker GROUP BY 1" --format csv
     On a lake, earlier states: minewire sql --at-snapshot 12 "SELECT count(*) FROM deals"
     (snapshot ids: minewire sql "SELECT snapshot_id, snapshot_time FROM lake.snapshots()")
     """
-    from warehouse.queries import run_sql
+    from warehouse.queries import stream_sql
 
     if at_snapshot is not None and as_of is not None:
         raise ValueError("give --at-snapshot or --as-of, not both")
-    columns, rows = run_sql(settings().warehouse, query, snapshot=at_snapshot, as_of=as_of)
-    render.rows(out, columns, rows, format)
+    render.check_format(format)
+    with stream_sql(settings().warehouse, query, memory_limit=settings().sql_memory_limit, snapshot=at_snapshot,
+                    as_of=as_of) as (columns, rows):
+        render.stream(out, columns, rows, format, max_rows)
 
 
 @app.command()
@@ -337,6 +348,7 @@ def backfill(start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"],
     Example: minewire backfill --from 2024-01-01 --to 2025-12-31 --company "Riot Platforms"
     """
     prefect_env.prepare()
+    prefect_env.start_tied_server()
     from flows.runner import run_backfill
 
     totals, extracted = run_backfill(settings(), start.date(), end.date(), sources=source, companies=company,
@@ -355,6 +367,7 @@ def reextract(older_than: Optional[str] = typer.Option(None, help="only document
     Example: minewire reextract --older-than 0.3.0
     """
     prefect_env.prepare()
+    prefect_env.start_tied_server()
     from flows.runner import run_reextract
 
     result = run_reextract(settings(), older_than)

@@ -23,10 +23,13 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from flows.deadline import deadline, deadline_transport, pause, stopping
+from flows.sec_rate import SharedRateLimiter, rate_file
 from flows.settings import DEFAULT_BASE_URLS, Settings
 from models.records import FetchRecord
 
@@ -97,31 +100,16 @@ class Response:
         return self.headers.get("content-type")
 
 
-class RateLimiter:
-    """Spaces requests at least 1/rate apart across every thread (a bucket of one token)."""
-
-    def __init__(self, rate_per_s: float):
-        self.interval_s = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval_s
-        if slot > now:
-            time.sleep(slot - now)
-
-
-# One limiter per rate for the whole process, so every Fetcher (and every task thread) shares it.
-_SEC_LIMITERS: dict[float, RateLimiter] = {}
+# One limiter per (rate, file) for the whole process, so every Fetcher (and every task thread) shares it; the
+# file shares it with every other minewire process (flows/sec_rate.py).
+_SEC_LIMITERS: dict[tuple[float, Path], SharedRateLimiter] = {}
 _SEC_LIMITERS_LOCK = threading.Lock()
 
 
-def sec_limiter(rate_per_s: float) -> RateLimiter:
+def sec_limiter(rate_per_s: float, path: Path | None = None) -> SharedRateLimiter:
+    path = rate_file(path)
     with _SEC_LIMITERS_LOCK:
-        return _SEC_LIMITERS.setdefault(rate_per_s, RateLimiter(rate_per_s))
+        return _SEC_LIMITERS.setdefault((rate_per_s, path), SharedRateLimiter(rate_per_s, path))
 
 
 def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
@@ -195,6 +183,8 @@ class Fetcher:
         self.log: list[FetchRecord] = []
         self.backoff_s = backoff_s
         self.max_retry_wait_s = max_retry_wait_s
+        # Every exchange, connect to last body byte, ends within 2 × timeout_s (flows/deadline.py).
+        transport = transport or deadline_transport(verify=_ssl_context())
         self._client = httpx.Client(timeout=settings.timeout_s, follow_redirects=False, transport=transport,
                                     verify=_ssl_context())
         self._lock = threading.Lock()
@@ -221,6 +211,8 @@ class Fetcher:
         """GET with retries on transient errors; raises FetchError when the URL cannot be read."""
         attempts = max(1, self.settings.retries + 1)
         for attempt in range(attempts):
+            if stopping():
+                raise FetchError(f"{url}: not fetched, the run was interrupted", url=url)
             try:
                 return self._follow(url, source, conditional)
             except FetchError as exc:
@@ -229,7 +221,7 @@ class Fetcher:
                 wait = exc.retry_after_s
                 if wait is None:
                     wait = self.backoff_s * (2**attempt) * (1 + random.random() / 4)
-                time.sleep(min(wait, self.max_retry_wait_s))
+                pause(min(wait, self.max_retry_wait_s))
         raise AssertionError("unreachable")
 
     def _follow(self, url: str, source: str | None, conditional: bool) -> Response:
@@ -261,12 +253,12 @@ class Fetcher:
             if modified:
                 headers["If-Modified-Since"] = modified
         if host in self._sec_hosts:
-            sec_limiter(self.settings.sec_requests_per_s).acquire()
+            sec_limiter(self.settings.sec_requests_per_s, self.settings.sec_rate_file).acquire()
         started = time.monotonic()
         record = FetchRecord(url=url, status=None, source=source, fetched_at=datetime.now(timezone.utc))
         try:
             with self._slot(host):
-                resp = self._read(url, headers, started)
+                resp = self._read(url, headers)
         except FetchError as exc:
             record.status, record.error = exc.status, str(exc)
             raise
@@ -283,18 +275,23 @@ class Fetcher:
                     self.validators[origin_url] = learned
         return resp
 
-    def _read(self, url: str, headers: dict[str, str], started: float) -> Response:
-        """Stream the body, stopping past the size cap or the overall deadline."""
+    def _read(self, url: str, headers: dict[str, str]) -> Response:
+        """One exchange, from connect to the last body byte, within 2 × timeout_s; the body within the size cap."""
         cap = self.settings.max_response_bytes
+        allowed_s = 2 * self.settings.timeout_s
+        ends = time.monotonic() + allowed_s
         try:
-            with self._client.stream("GET", url, headers=headers) as r:
+            with deadline(ends), self._client.stream("GET", url, headers=headers) as r:
                 declared = r.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise FetchError(f"{url}: response of {declared} bytes is over the {cap}-byte limit",
                                      url=url, status=r.status_code, transient=False)
-                body = _read_capped(r, url, cap, started + 2 * self.settings.timeout_s)
+                body = _read_capped(r, url, cap, ends)
                 return Response(str(r.url), r.status_code, body, r.headers, r.status_code == 304)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= ends - 0.01:
+                raise FetchError(f"{url}: server too slow (no whole response within {allowed_s:g} s, "
+                                 f"{type(exc).__name__})", url=url) from exc
             raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url) from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}", url=url) from exc

@@ -11,6 +11,7 @@ from prefect.events import emit_event
 from prefect.runtime import flow_run
 
 from flows import pipeline
+from flows.deadline import stop_requests_on_interrupt
 from flows.runs import ensure_write_limit, select_sources, settings_from
 from flows.settings import Settings, SourceConfig
 from flows.tasks import by_value, poll_sources_task, store_sources_task
@@ -29,7 +30,7 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     # The writer is held for the run, as extract_deals holds it: opening the file costs more than storing a
     # group (DuckDB loads the documents' key indexes on the first look-up after each open, ~0.5 s and ~50 MB
     # at 20,000 documents). Another writer or a reader that waits gets it within 0.25 s while the run polls.
-    with held_warehouse(cfg.warehouse):
+    with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):
         pipeline.prepare_warehouse(cfg)
         if not cfg.on_lake:  # a lake has no write slot
             ensure_write_limit()

@@ -24,3 +24,18 @@ def prepare(own_home: bool = False) -> str | None:
         os.environ["PREFECT_HOME"] = home
         return home
     return None
+
+
+def start_tied_server() -> None:
+    """Start the temporary Prefect server (when no PREFECT_API_URL is set) tied to this process.
+
+    Prefect starts it on first use as a plain child: a Ctrl-C at the terminal reached it too (then the run spent
+    its last seconds retrying a dead API), and a kill -9 of the CLI left it running for good (~215 MB). Here it
+    runs in its own process group, and on Linux the kernel sends it SIGTERM when this process dies."""
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return
+    from flows.tied_server import TiedServer
+
+    TiedServer().start()

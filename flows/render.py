@@ -5,11 +5,17 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+FORMATS = ("table", "csv", "json")
+# `minewire sql` shows at most this many rows as a table unless told otherwise (--max-rows); with no cap, a
+# table is printed in pages of this many rows, so nothing holds the whole result.
+TABLE_MAX_ROWS = 1000
 
 
 def _cell(value: object) -> str:
@@ -40,6 +46,66 @@ def rows(console: Console, columns: list[str], data: list[tuple], fmt: str = "ta
         console.print(f"{len(data)} rows")
     else:
         raise ValueError(f"unknown format {fmt!r}: use table, csv or json")
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use table, csv or json")
+
+
+def stream(console: Console, columns: list[str], batches: Iterable[list[tuple]], fmt: str, max_rows: int) -> None:
+    """Print rows as they come, a batch at a time: CSV, JSON (an array, one object a line) or tables.
+
+    A table shows the first `max_rows` rows (0: all, in pages) and says how many were left out."""
+    check_format(fmt)
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for batch in batches:
+            writer.writerows(batch)
+    elif fmt == "json":
+        sep = "[\n "
+        for batch in batches:
+            for row in batch:
+                sys.stdout.write(sep + json.dumps(dict(zip(columns, row)), default=str, ensure_ascii=False))
+                sep = ",\n "
+        sys.stdout.write("[]\n" if sep == "[\n " else "\n]\n")
+    else:
+        _stream_table(console, columns, batches, max_rows)
+
+
+def _stream_table(console: Console, columns: list[str], batches: Iterable[list[tuple]], max_rows: int) -> None:
+    page_rows = max_rows or TABLE_MAX_ROWS
+    page, shown = [], 0
+    for batch in batches:
+        while batch:
+            room = page_rows - len(page)
+            page, batch = page + batch[:room], batch[room:]
+            if len(page) < page_rows:
+                break
+            _print_page(console, columns, page)
+            shown, page = shown + len(page), []
+            if max_rows and shown >= max_rows:
+                cut = len(batch) + (batches.count_rest() if hasattr(batches, "count_rest") else
+                                    sum(len(b) for b in batches))
+                if cut:
+                    console.print(f"showing {shown:,} of {shown + cut:,} rows: {cut:,} not shown (--max-rows 0 shows "
+                                  "them all, --format csv streams them)", highlight=False)
+                else:
+                    console.print(f"{shown} rows")
+                return
+    if page or not shown:
+        _print_page(console, columns, page)
+    console.print(f"{shown + len(page)} rows")
+
+
+def _print_page(console: Console, columns: list[str], page: list[tuple]) -> None:
+    table = Table(show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in page:
+        table.add_row(*(_cell(v) for v in r))
+    console.print(table)
 
 
 def deals_table(console: Console, name: str, deals: list[dict]) -> None:

@@ -69,6 +69,7 @@ class Fault:
     redirect_to: str | None = None
     huge_bytes: int = 0
     trickle_bytes_per_s: int = 0
+    trickle_head_s: float = 0.0  # seconds between the bytes of the status line and headers
     content_type: str | None = None
     charset: str | None = None
     body: bytes | None = None
@@ -322,6 +323,8 @@ def _send_resource(h: _Handler, res: Resource, fault: Fault, head: bool, headers
         if fault.corrupt_gzip:
             payload = _corrupt(payload)
     headers = {**headers, "Vary": "Accept-Encoding"}
+    if fault.trickle_head_s:
+        return _send_head_slowly(h, payload, ctype, headers, fault.trickle_head_s)
     if fault.reset_mid_body or fault.trickle_bytes_per_s:
         return _send_slowly_or_cut(h, payload, ctype, head, headers, fault)
     return _send(h, 200, payload, ctype, head, headers)
@@ -369,6 +372,23 @@ def _send_slowly_or_cut(h: _Handler, payload: bytes, ctype: str, head: bool, hea
             h.sample._stopping.wait(chunk / rate)
     if sent < len(payload):
         _reset(h)
+
+
+def _send_head_slowly(h: _Handler, payload: bytes, ctype: str, headers: dict[str, str], every_s: float) -> None:
+    """The status line and headers one byte every `every_s` seconds, then the body at once."""
+    h.record(200, len(payload))
+    lines = [f"{h.protocol_version} 200 OK", f"Content-Type: {ctype}", f"Content-Length: {len(payload)}",
+             *(f"{k}: {v}" for k, v in headers.items())]
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    try:
+        for i in range(len(head)):
+            if h.sample._stopping.wait(every_s if i else 0):
+                return _reset(h)
+            h.wfile.write(head[i:i + 1])
+            h.wfile.flush()
+        h.wfile.write(payload)
+    except OSError:  # the client gave up
+        h.close_connection = True
 
 
 def _send_huge(h: _Handler, size: int, ctype: str, head: bool) -> None:

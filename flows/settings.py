@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     max_response_bytes: int = 10_000_000
     max_redirects: int = 5
     retries: int = 3
-    sec_requests_per_s: float = Field(default=10.0, description="shared by every task; SEC asks ≤ 10/s")
+    sec_requests_per_s: float = Field(default=10.0, description="shared by every run; SEC asks ≤ 10/s")
+    sec_rate_file: Path | None = Field(
+        default=None, description="where minewire processes share the SEC rate; default: the Prefect home")
     per_host_concurrency: int = 4
     allow_private_addresses: bool = Field(
         default=False, description="let feed links point at loopback/private hosts (demo and tests only)"
@@ -78,6 +80,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=500, description="documents per extract/load task run (≥ 50: a task run costs ~55 ms CPU)")
     extract_processes: int = Field(
         default=0, description="worker processes for batches of ≥ 50 documents; 0: one per core, 1: in-process")
+    sql_memory_limit: str = Field(
+        default="1GB", description="DuckDB memory for one `minewire sql` query; bigger sorts spill to disk")
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = Field(default=None, description="scheduler address; None starts a local cluster")
 

@@ -330,14 +330,15 @@ def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
 
 
 def connect_read_only(path: Path | str | Lake, external_access: bool = True, wait_s: float = READ_WAIT_S, *,
-                      snapshot: int | None = None, as_of: datetime | str | None = None) -> duckdb.DuckDBPyConnection:
+                      snapshot: int | None = None, as_of: datetime | str | None = None,
+                      memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection: any write statement fails (and, without external access, file I/O).
 
     While a writer holds the file (DuckDB lets no reader in beside it), asks it to let go, as a waiting writer
     does, and waits up to wait_s: a held session lets go within WATCH_S unless it is in the middle of a load.
     A lake is read beside its writers, never waited for; `snapshot` or `as_of` read it as it was then."""
     if is_lake(path):
-        return _connect_lake_read_only(lakes.as_lake(path), external_access, snapshot, as_of)
+        return _connect_lake_read_only(lakes.as_lake(path), external_access, snapshot, as_of, memory_limit)
     if snapshot is not None or as_of is not None:
         raise WarehouseError(f"{path}: a DuckDB file keeps no snapshots; --at-snapshot and --as-of need a lake "
                              "(see `minewire migrate`)")
@@ -345,6 +346,8 @@ def connect_read_only(path: Path | str | Lake, external_access: bool = True, wai
     if not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `minewire init` or `minewire ingest` first")
     config = {} if external_access else {"enable_external_access": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
 
     def attempt() -> duckdb.DuckDBPyConnection:
         try:
@@ -384,10 +387,10 @@ def _open_lake_engine(lake: Lake) -> sa.Engine:
 
 
 def _connect_lake_read_only(lake: Lake, external_access: bool, snapshot: int | None,
-                            as_of: datetime | str | None) -> duckdb.DuckDBPyConnection:
+                            as_of: datetime | str | None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """The lake attached read-only on an in-memory DuckDB; without external access only its data path can be
     read (and the configuration is locked, so a query cannot lift that)."""
-    con = duckdb.connect(config=dict(lakes.OFFLINE))
+    con = duckdb.connect(config={**lakes.OFFLINE, **({"memory_limit": memory_limit} if memory_limit else {})})
     try:
         lakes.attach(con, lake, read_only=True, snapshot=snapshot, as_of=as_of)
         if not external_access:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import sqlalchemy as sa
 
+from warehouse.adhoc import run_sql, stream_sql  # noqa: F401 - the read paths in one place
 from warehouse.engine import WarehouseError, connect_read_only
-from warehouse.integrity import damage_message, looks_damaged
-from warehouse.lake import is_lake
-
-# On a lake, `minewire sql` runs only statements that read: the lake's data directory must stay readable, so
-# file access cannot be turned off as on a file, and a COPY could write there.
-_READING = {"SELECT", "EXPLAIN", "PRAGMA"}
+from warehouse.integrity import looks_damaged
 
 TRACKER_COLUMNS = ("deal_id", "announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
                    "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
@@ -40,47 +36,6 @@ def deal_tracker(path: Path | str, *, company: str | None = None, country: str |
     if limit:
         sql += f" LIMIT {int(limit)}"
     return run_sql(path, sql, params)
-
-
-def run_sql(path, query: str, params: list | None = None, *, snapshot: int | None = None,
-            as_of: datetime | str | None = None) -> tuple[list[str], list[tuple]]:
-    """Run a query on a read-only connection; a write fails with a message saying so.
-
-    External access is off too, so a query cannot COPY to a file, read other files or install extensions.
-    Several statements are refused: DuckDB runs them all and returns only the last result.
-    On a lake, `snapshot` (a snapshot id) or `as_of` (a time) answers from the lake as it was then.
-    """
-    _check_one_statement(query)
-    con = connect_read_only(path, external_access=False, snapshot=snapshot, as_of=as_of)
-    try:
-        if is_lake(path):
-            kinds = {st.type.name for st in con.extract_statements(query)}
-            if kinds - _READING:
-                raise WarehouseError(f"the warehouse is opened read-only for queries; only SELECT runs on a lake "
-                                     f"(got {', '.join(sorted(kinds - _READING))})")
-        cur = con.execute(query, params or [])
-        columns = [d[0] for d in cur.description] if cur.description else []
-        return columns, cur.fetchall() if columns else []
-    except duckdb.Error as exc:
-        text = str(exc)
-        if "read-only" in text.lower():
-            raise WarehouseError(f"the warehouse is opened read-only for queries; writes are refused ({text})") from exc
-        if looks_damaged(exc):
-            raise WarehouseError(damage_message(Path(path), text)) from exc
-        raise WarehouseError(f"query failed: {text.splitlines()[0]}") from exc
-    finally:
-        con.close()
-
-
-def _check_one_statement(query: str) -> None:
-    """WarehouseError when `query` holds more than one statement (a syntax error is left to execute)."""
-    try:
-        count = len(duckdb.extract_statements(query))
-    except duckdb.Error:
-        return
-    if count > 1:
-        raise WarehouseError(f"the query holds {count} statements and only the last one's result would show: "
-                             "run one statement at a time")
 
 
 def _version_key(version: str) -> tuple:

@@ -22,6 +22,9 @@ SQLALCHEMY_BREAKS_SCHEDULER = Version(sqlalchemy.__version__) >= Version("2.1")
 def test_schedules_poll_news_every_15_minutes_and_edgar_at_5_and_35(scheduling_prefect_stack):
     stack = scheduling_prefect_stack
     deployments = deploy_minewire(stack)
+    for name in ("poll-news", "poll-edgar"):  # a slow poll is never overlapped by the next (issue 21 point 12)
+        assert deployments[name]["global_concurrency_limit"]["limit"] == 1, deployments[name]
+        assert deployments[name]["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
 
     def scheduled(name: str) -> list[dict]:
         return [r for r in stack.runs_of(deployments[name]["id"]) if r["auto_scheduled"]]

@@ -79,15 +79,15 @@ def _bucket(n: float, edges: tuple) -> str:
     return f">{edges[-1]}"
 
 
-def _words_around(text: str, start: int, end: int, prefix: str, n: int = 4) -> Features:
+def _words_around(text: str, start: int, end: int, n: int = 4) -> Features:
     before = _WORD.findall(text[max(0, start - 50):start].lower())[-n:]
     after = _WORD.findall(text[end:end + 50].lower())[:n]
-    feats = {f"{prefix}b:{w}": 1.0 for w in before}
-    feats.update({f"{prefix}a:{w}": 1.0 for w in after})
+    feats = {f"b:{w}": 1.0 for w in before}
+    feats.update({f"a:{w}": 1.0 for w in after})
     if before:
-        feats[f"{prefix}b1:{before[-1]}"] = 1.0
+        feats[f"b1:{before[-1]}"] = 1.0
     if after:
-        feats[f"{prefix}a1:{after[0]}"] = 1.0
+        feats[f"a1:{after[0]}"] = 1.0
     return feats
 
 
@@ -100,18 +100,18 @@ def deal_sentences(cand: Candidate, ctx: DocContext) -> tuple[int, set[int], set
 
 
 def position_features(sent: int, best: int, members: set[int], follow: set[int], ctx: DocContext,
-                      deal_type: str, prefix: str) -> Features:
+                      deal_type: str) -> Features:
     """Where a value is stated relative to the deal's own sentences."""
     dist = min(abs(sent - m) for m in members) if members else 99
     where = "best" if sent == best else "member" if sent in members else "follow" if sent in follow else \
         "before" if members and sent < min(members) else "after"
     title = ctx.title_end >= 0 and ctx.spans and ctx.spans[sent][0] < ctx.title_end
     return {
-        f"{prefix}where:{where}": 1.0,
-        f"{prefix}where:{where}|{deal_type}": 1.0,
-        f"{prefix}dist:{_bucket(dist, (0, 1, 2, 4, 8))}": 1.0,
-        f"{prefix}title": float(bool(title)),
-        f"{prefix}docpos:{_bucket(sent, (0, 2, 5, 10, 20))}": 1.0,
+        f"where:{where}": 1.0,
+        f"where:{where}|{deal_type}": 1.0,
+        f"dist:{_bucket(dist, (0, 1, 2, 4, 8))}": 1.0,
+        "title": float(bool(title)),
+        f"docpos:{_bucket(sent, (0, 2, 5, 10, 20))}": 1.0,
     }
 
 
@@ -143,9 +143,8 @@ def keep_features(cand: Candidate, ctx: DocContext, others: list[Candidate]) -> 
         f"candidates:{_bucket(len(others), (1, 2, 4, 8))}": 1.0,
     }
     key = (norm_org(deal.buyer), norm_org(deal.seller))
-    earlier = [o for o in others if o is not cand and (norm_org(o.deal.buyer), norm_org(o.deal.seller)) == key
-               and others.index(o) < others.index(cand)]
-    feats["repeat_parties"] = float(bool(earlier))
+    earlier = others[:others.index(cand)] if cand in others else []
+    feats["repeat_parties"] = float(any((norm_org(o.deal.buyer), norm_org(o.deal.seller)) == key for o in earlier))
     for party in ("buyer", "seller"):
         name = getattr(deal, party) or ""
         words = name.split()

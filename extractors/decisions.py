@@ -37,11 +37,6 @@ def shipped_models(path: Path = WEIGHTS) -> DealModels | None:
     return models
 
 
-def has_site(deal_type: str) -> bool:
-    """Loans and machine orders have no site capacity of their own: it is never asked for."""
-    return gazetteer.deal_types()[deal_type]["site"]
-
-
 def field_options(cand: Candidate, ctx: DocContext, name: str) -> list[Option]:
     """The values a field could take, and "not stated" (value None) among them."""
     options = OPTIONS[name](cand, ctx)
@@ -61,7 +56,7 @@ def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
     for name in OPTIONS:
         if name not in models.models:
             continue  # no model for this field: the rules' value stands
-        if name == "capacity_mw" and not has_site(deal.deal_type):
+        if name == "capacity_mw" and not gazetteer.has_site(deal.deal_type):
             continue
         chosen[name] = best_option(field_options(cand, ctx, name), models[name])
         _set(deal, name, chosen[name][0])

@@ -77,6 +77,11 @@ def deal_types() -> dict[str, dict]:
     return {row["deal_type"]: row for row in _read_jsonl("deal_types.jsonl")}
 
 
+def has_site(deal_type: str) -> bool:
+    """Loans and machine orders have no site (no capacity or place of their own to read)."""
+    return deal_types()[deal_type]["site"]
+
+
 def family(deal_type: str | None) -> str | None:
     """The deal type's family: a sale, an acquisition and a merger are one transfer told three ways."""
     row = deal_types().get(deal_type or "")

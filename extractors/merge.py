@@ -274,7 +274,7 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
     for name, value in cluster.extra.items():
         if getattr(deal, name) is None and not (name == "price_usd" and deal.price_text):
             setattr(deal, name, value)
-    has_site = gazetteer.deal_types()[deal.deal_type]["site"]
+    has_site = gazetteer.has_site(deal.deal_type)
     if not has_site:
         deal.capacity_mw = None  # loans and machine orders have no site capacity
     if has_site:

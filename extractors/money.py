@@ -55,6 +55,7 @@ class Money:
     amount: float
     currency: str
     qualifier: str | None = None  # "up to", "approximately"…
+    qualifier_len: int = 0  # characters the qualifier and its spacing take before `start`, as written
     per_unit: bool = False  # "$17 per terahash" is a rate, never a deal price
 
     @property
@@ -96,7 +97,8 @@ def find_money(text: str) -> list[Money]:
         per_unit = bool(_PER_UNIT_RE.match(after) or (bound and _PER_UNIT_RE.match(after[bound.end():])))
         found.append(Money(
             text=m.group(0), start=m.start(), end=m.end(), amount=amount, currency=currency,
-            qualifier=qual.group(1).lower() if qual else None, per_unit=per_unit,
+            qualifier=qual.group(1).lower() if qual else None, qualifier_len=len(qual.group(0)) if qual else 0,
+            per_unit=per_unit,
         ))
     return found
 

@@ -47,8 +47,8 @@ def price_options(cand: Candidate, ctx: DocContext) -> list[Option]:
                          and _usd_equivalent(ctx.text, p, [money]) is money), None)
         total, chain_end = sum_plus_chain(sentence, sentence_moneys, local)
         value = total
-        feats = position_features(s_index, best, members, follow, ctx, deal.deal_type, "")
-        feats.update(_words_around(ctx.text, money.start, money.end, ""))
+        feats = position_features(s_index, best, members, follow, ctx, deal.deal_type)
+        feats.update(_words_around(ctx.text, money.start, money.end))
         feats.update({
             "rule": float(deal.price_usd is not None and abs(deal.price_usd - value) < 1),
             "rule_set": float(deal.price_usd is not None),
@@ -63,7 +63,7 @@ def price_options(cand: Candidate, ctx: DocContext) -> list[Option]:
             f"type:{deal.deal_type}": 1.0,
             "bias": 1.0,
         })
-        start = written_start(sentence, local)
+        start = max(0, written_start(local))
         text = sentence[start:chain_end]
         if equiv_of is not None:  # "C$4 million ($2.8 million)": the price as written is the foreign amount
             text = ctx.text[equiv_of.start:equiv_of.end]
@@ -80,8 +80,8 @@ def capacity_options(cand: Candidate, ctx: DocContext) -> list[Option]:
     options = []
     for cap in ctx.capacities:
         s_index = ctx.sentence_of(cap.start)
-        feats = position_features(s_index, best, members, follow, ctx, deal.deal_type, "")
-        feats.update(_words_around(ctx.text, cap.start, cap.end, ""))
+        feats = position_features(s_index, best, members, follow, ctx, deal.deal_type)
+        feats.update(_words_around(ctx.text, cap.start, cap.end))
         it_load = bool(re.match(r"^\s*(?:of\s+)?(?:critical\s+)?IT\b", ctx.text[cap.end:cap.end + 30], re.I))
         feats.update({
             "rule": float(deal.capacity_mw is not None and abs(deal.capacity_mw - cap.mw) < 0.01),
@@ -119,7 +119,7 @@ def country_options(cand: Candidate, ctx: DocContext) -> list[Option]:
                            "only": float(len(order) == 1)}
         for place in places:
             s_index = ctx.sentence_of(place.start)
-            for name, value in position_features(s_index, best, members, follow, ctx, deal.deal_type, "").items():
+            for name, value in position_features(s_index, best, members, follow, ctx, deal.deal_type).items():
                 feats[name] = max(feats.get(name, 0.0), value)
             feats[f"kind:{place.kind}"] = 1.0
             if place.anchored:
@@ -172,7 +172,7 @@ def party_options(cand: Candidate, ctx: DocContext, role: str) -> list[Option]:
                            f"words:{_bucket(len(name.split()), (1, 2, 3))}": 1.0}
         for start, end in places:
             s_index = ctx.sentence_of(start)
-            for k, v in position_features(s_index, best, members, follow, ctx, deal.deal_type, "").items():
+            for k, v in position_features(s_index, best, members, follow, ctx, deal.deal_type).items():
                 feats[k] = max(feats.get(k, 0.0), v)
             if s_index not in members:
                 continue

@@ -16,7 +16,7 @@ _LENDER_VERBS = re.compile(r"\b(?:(?:provid|extend|grant|lend|advanc|commit|arra
 # Verbs whose subject receives the money named after them.
 _RECEIVER_VERBS = re.compile(r"\b(secur|receiv|obtain|rais|land|won|win|clos|attract|get|got)\w*\s+(?:an?\s+|the\s+)?"
                              r"(?:[\w$€£.,-]+\s+){0,4}$", re.IGNORECASE)
-# "Power" or "Energy" alone does not make a utility ("Kestrel Power" may be a miner): the name must say it supplies.
+# "Power" alone does not make a utility ("Kestrel Power" may be a miner): the name must say it supplies power.
 _UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Cooperative|Co-op|Power Authority|Power District|Public Power|"
                          r"Power (?:Company|Corporation|Cooperative)|Power & Light|Hydro|Edison|Grid|Energy)\b")
 _RELATIVE = {"which", "that", "who", "whom"}
@@ -55,9 +55,7 @@ def org_kind(span: Span | None) -> str | None:
     if span is None:
         return None
     row = gazetteer.company_index().get(span.label_)
-    if row:
-        return row["kind"]
-    return "utility" if _UTILITY_RE.search(span.text) else None
+    return row["kind"] if row else name_kind(span.text)
 
 
 def _role_table(frame: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .capacity import find_capacity
-from .money import _QUALIFIER_RE, Money, find_money, sum_plus_chain
+from .money import Money, find_money, sum_plus_chain
 
 MIN_PRICE_USD = 100_000  # smaller amounts in deal sentences are rates, fees or noise, never a site's price
 
@@ -112,7 +112,7 @@ def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = Fa
     head = (cued or candidates or [None])[0]
     if head is not None:
         total, end = sum_plus_chain(text, moneys, head)
-        terms.price_text = text[written_start(text, head):end]
+        terms.price_text = text[written_start(head):end]
         terms.currency, terms.price_amount = head.currency, total
         if head.currency == "USD":
             terms.price_usd = total
@@ -127,10 +127,9 @@ def read_terms(text: str, moneys: list[Money] | None = None, need_cue: bool = Fa
     return terms
 
 
-def written_start(text: str, money: Money) -> int:
+def written_start(money: Money) -> int:
     """Where a price phrase starts as written: with its qualifier ("up to $30 million", "approximately $85M")."""
-    qual = _QUALIFIER_RE.search(text[max(0, money.start - 30):money.start]) if money.qualifier else None
-    return money.start - len(qual.group(0)) if qual else money.start
+    return money.start - money.qualifier_len
 
 
 def _cash(text: str, moneys: list[Money]) -> float | None:

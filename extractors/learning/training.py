@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
+from .. import gazetteer
 from ..candidates import Candidate, DocContext, Features, Option, keep_features
-from ..decisions import OPTIONS, decide, field_options, has_site
+from ..decisions import OPTIONS, decide, field_options
 from ..document import finish_deals
 from ..linear import MODEL_NAMES, DealModels, LinearModel
 from ..pipeline import candidates_many
@@ -39,7 +40,7 @@ def doc_examples(doc: LabelledDoc, candidates: list[Candidate], ctx: DocContext)
             continue
         gold = doc.deals[matched[i]]
         for name in OPTIONS:
-            if name == "capacity_mw" and not has_site(cand.deal.deal_type):
+            if name == "capacity_mw" and not gazetteer.has_site(cand.deal.deal_type):
                 continue
             options = field_options(cand, ctx, name)
             right = [o for o in options if same_field(name, gold.get(name), o.value)

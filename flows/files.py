@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import charset_normalizer
 
-from extractors.learning.corpus import document_text, split_headers  # noqa: F401  (the corpus reads headers alike)
+from extractors.learning.corpus import document_text, split_headers  # the corpus reads headers alike
 
 # UTF-32 first: its little-endian mark begins with UTF-16's.
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
@@ -97,12 +97,12 @@ def input_text(item: Input, stdin: BinaryIO, max_chars: int) -> tuple[str, list[
             raise ValueError(f"{item.path}: cannot read ({exc.strerror})") from exc
     text = document_text(*read_bytes(data, name, kind))
     if not text.strip():
-        why = "no text layer (a scanned PDF?), no deals; run it through OCR first" if kind == "pdf" else \
-            "empty (no text to read), no deals"
+        why = ("no text layer (a scanned PDF?), no deals; run it through OCR first" if kind == "pdf" else
+               "empty (no text to read), no deals")
         return text, [f"{name}: {why}"]
     if len(text) > max_chars:
-        return text, [f"{name}: {len(text):,} characters; deals are read from the first {max_chars:,} only (split "
-                      "the file to read the rest)"]
+        return text, [(f"{name}: {len(text):,} characters; deals are read from the first {max_chars:,} only "
+                       "(split the file to read the rest)")]
     return text, []
 
 

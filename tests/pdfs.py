@@ -9,8 +9,8 @@ def _escape(line: str) -> str:
 
 def make_pdf(pages: list[list[str]]) -> bytes:
     """A PDF 1.4 file with one page per list of lines (an empty list: a page with no text, as a scan has)."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-               "/Encoding /WinAnsiEncoding >>"]
+    font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", font]
     kids = []
     for lines in pages:
         ops = "BT /F1 11 Tf 13 TL 72 720 Td " + " ".join(f"({_escape(line)}) Tj T*" for line in lines) + " ET"

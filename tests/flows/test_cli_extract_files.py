@@ -25,7 +25,7 @@ WRAPPED_SALE = ["Harwick Mining Corp. said today it has agreed to buy a 75 MW da
 
 def extract(*args: str, stdin: bytes = b"") -> tuple[int, list[dict], str]:
     """Exit code, the JSON lines and stderr of `minewire extract ARGS` with `stdin` piped in."""
-    result = subprocess.run([MINEWIRE, "extract", *args], input=stdin, capture_output=True, timeout=240,
+    result = subprocess.run([MINEWIRE, "extract", *args], input=stdin, capture_output=True, timeout=240, check=False,
                             env={**os.environ, "MINEWIRE_DEBUG": ""})
     lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
     return result.returncode, lines, result.stderr.decode()

@@ -127,8 +127,8 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
 
 @app.command()
 @fails_cleanly
-def extract(paths: list[str] = typer.Argument(..., help=".txt, .html, .htm or .pdf files, directories of them, "
-                                              "or - for standard input"),
+def extract(paths: list[str] = typer.Argument(..., metavar="FILE|DIR|-", help=".txt, .html, .htm or .pdf files, "
+                                              "directories of them, or - for standard input"),
             format: str = typer.Option("jsonl", "--format", "-f", help="jsonl or table")) -> None:
     """Extract deals from local files; jsonl prints {"doc": id, "deals": [...]} per file, in order. A file's id is
     its path from the files' common folder without the extension ("a/index", "b/index"); standard input's is "-".

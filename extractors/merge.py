@@ -213,10 +213,11 @@ def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: 
         if terms.it_load and not cluster.it_load and gazetteer.family(cluster.members[0].deal.deal_type) == "capacity":
             cluster.extra.pop("capacity_mw", None)  # the load contracted beats a campus total read before
             cluster.it_load = True
+        priced = "price_text" in cluster.extra  # an earlier sentence's price keeps its currency and amount
         for name in ("capacity_mw", "price_usd", "cash_usd", "price_text", "currency", "price_amount"):
             value = getattr(terms, name)
             if value is not None and name not in cluster.extra:
-                if name in {"price_text", "currency", "price_amount"} and "price_text" in cluster.extra:
+                if name in {"price_text", "currency", "price_amount"} and priced:
                     continue
                 cluster.extra[name] = value
 

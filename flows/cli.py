@@ -127,36 +127,38 @@ def ingest(group: Optional[str] = typer.Option(None, help="only this group of so
 
 @app.command()
 @fails_cleanly
-def extract(paths: list[Path] = typer.Argument(..., help=".txt, .html or .htm files"),
+def extract(paths: list[str] = typer.Argument(..., metavar="FILE|DIR|-", help=".txt, .html, .htm or .pdf files, "
+                                              "directories of them, or - for standard input"),
             format: str = typer.Option("jsonl", "--format", "-f", help="jsonl or table")) -> None:
-    """Extract deals from local files; jsonl prints {"doc": name, "deals": [...]} per file, in order.
+    """Extract deals from local files; jsonl prints {"doc": id, "deals": [...]} per file, in order. A file's id is
+    its path from the files' common folder without the extension ("a/index", "b/index"); standard input's is "-".
 
-    Example: minewire extract --format jsonl article.txt release.html
+    Example: minewire extract --format jsonl article.txt release.html filing.pdf pages/
     """
-    from flows.files import document_text, read_document
+    from flows.files import input_text, list_inputs
     from flows.pipeline import get_nlp
     from extractors import extract as extract_text, model_name
     from extractors.sentences import MAX_TEXT_CHARS
 
+    inputs, warnings = list_inputs(paths)
+    for warning in warnings:
+        err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
     nlp = get_nlp(settings().spacy_model)
     err.print(f"extraction model: {model_name(nlp)}", highlight=False)
     failed = 0
-    for path in paths:
+    for item in inputs:
         try:
-            text = document_text(*read_document(path))
-            if not text.strip():
-                err.print(f"warning: {path}: empty (no text to read), no deals", highlight=False, soft_wrap=True)
-            if len(text) > MAX_TEXT_CHARS:
-                err.print(f"warning: {path}: {len(text):,} characters; deals are read from the first "
-                          f"{MAX_TEXT_CHARS:,} only (split the file to read the rest)", highlight=False, soft_wrap=True)
+            text, warnings = input_text(item, sys.stdin.buffer, MAX_TEXT_CHARS)
+            for warning in warnings:
+                err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
             deals = [d.to_json() for d in extract_text(text, nlp)]
         except ValueError as exc:
             err.print(f"error: {exc}", highlight=False, soft_wrap=True)
             failed, deals = failed + 1, []
         if format == "jsonl":
-            sys.stdout.write(json.dumps({"doc": path.stem, "deals": deals}, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps({"doc": item.doc_id, "deals": deals}, ensure_ascii=False) + "\n")
         else:
-            render.deals_table(out, path.name, deals)
+            render.deals_table(out, item.doc_id, deals)
     if failed:
         raise typer.Exit(1)
 

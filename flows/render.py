@@ -109,7 +109,8 @@ def _print_page(console: Console, columns: list[str], page: list[tuple]) -> None
 
 
 def deals_table(console: Console, name: str, deals: list[dict]) -> None:
-    cols = ["deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd", "country", "region", "confidence"]
+    cols = ["deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd", "price_text", "country", "region",
+            "confidence"]
     rows(console, cols, [tuple(d.get(c) for c in cols) for d in deals], "table", title=name)
 
 
@@ -126,10 +127,28 @@ def ingest_summary(console: Console, summary: dict, extracted: dict | None) -> N
                       f"{extracted['new_deals']} new deals")
 
 
-def _money(value: float | None) -> str:
+_SIGNS = {"USD": "$", "CAD": "C$", "AUD": "A$", "EUR": "€", "GBP": "£"}
+
+
+def _money(value: float | None, currency: str = "USD") -> str:
     if value is None:
         return ""
-    return f"${value / 1e9:,.2f}B" if value >= 1e9 else f"${value / 1e6:,.1f}M"
+    sign = _SIGNS.get(currency, currency + " ")
+    return f"{sign}{value / 1e9:,.2f}B" if value >= 1e9 else f"{sign}{value / 1e6:,.1f}M"
+
+
+def _price(deal: dict) -> str:
+    """The price in dollars, or else as the document states it in its own currency ("C$45.0M")."""
+    if deal.get("price_usd") is not None or not deal.get("price_text"):
+        return _money(deal.get("price_usd"))
+    from extractors.money import find_money, sum_plus_chain
+
+    text = deal["price_text"]
+    stated = find_money(text)
+    if not stated:
+        return text
+    total, _ = sum_plus_chain(text, stated, stated[0])  # "A$40 million plus A$5 million": the whole price
+    return _money(total, deal.get("currency") or stated[0].currency)
 
 
 def tracker(console: Console, columns: list[str], data: list[tuple], title: str = "deal tracker") -> None:
@@ -146,7 +165,7 @@ def tracker(console: Console, columns: list[str], data: list[tuple], title: str 
         per_mw = d.get("usd_per_mw")
         table.add_row(d.get("deal_id") or "", _cell(d.get("announced_date")), d.get("deal_type") or "", d.get("seller") or "",
                       d.get("buyer") or "", d.get("asset") or "", _cell(d.get("capacity_mw")),
-                      _money(d.get("price_usd")), _money(d.get("cash_usd")),
+                      _price(d), _money(d.get("cash_usd")),
                       f"${per_mw / 1e6:,.2f}M" if per_mw else "", place, _cell(d.get("sources")))
     console.print(table)
     console.print(f"{len(data)} deals")

@@ -21,7 +21,7 @@ DEAL_TYPES = (
 # Keys of one deal in `minewire extract --format jsonl` output, in order (the public contract).
 DEAL_JSON_KEYS = (
     "deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd",
-    "price_text", "country", "region", "evidence", "confidence",
+    "price_text", "currency", "country", "region", "evidence", "confidence",
 )
 
 

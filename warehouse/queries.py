@@ -14,7 +14,7 @@ from warehouse.engine import WarehouseError, connect_read_only
 from warehouse.integrity import looks_damaged
 
 TRACKER_COLUMNS = ("deal_id", "announced_date", "deal_type", "seller", "buyer", "asset", "capacity_mw", "price_usd",
-                   "cash_usd", "usd_per_mw", "country", "region", "sources", "confidence")
+                   "cash_usd", "usd_per_mw", "price_text", "currency", "country", "region", "sources", "confidence")
 
 
 def deal_tracker(path: Path | str, *, company: str | None = None, country: str | None = None,

@@ -27,14 +27,15 @@ def test_cli_extract_prints_one_json_line_per_file_in_input_order():
     result = run("extract", "--format", "jsonl", *map(str, files))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["doc"] for line in lines] == ["ridgeline-sale", "ridgeline-production", "ridgeline-sale"]
+    # Two files named alike but for their extension keep it, so each line's id names one file.
+    assert [line["doc"] for line in lines] == ["ridgeline-sale.txt", "ridgeline-production", "ridgeline-sale.html"]
     sale, production, html_sale = (line["deals"] for line in lines)
     assert production == []
     for deals in (sale, html_sale):
         assert len(deals) == 1
         deal = deals[0]
         assert set(deal) >= {"deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd",
-                             "price_text", "country", "region", "evidence", "confidence"}
+                             "price_text", "currency", "country", "region", "evidence", "confidence"}
         assert (deal["capacity_mw"], deal["price_usd"], deal["cash_usd"]) == (55, 41_000_000, 12_000_000)
         assert "Vantor" in deal["buyer"] and "Ridgeline" in deal["seller"]
         assert (deal["country"], deal["region"]) == ("United States", "Ohio")

@@ -80,3 +80,25 @@ def test_cli_show_of_an_unknown_id_is_one_error_line_and_exit_1(demo_warehouse, 
     assert result.returncode == 1 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and deal_id in lines[0] and "minewire deals" in lines[0]
+
+
+def test_cli_deals_and_show_carry_the_price_as_written_and_its_currency_on_an_upgraded_v1_file(tmp_path):
+    from tests.warehouse.test_schema import _v1_file
+
+    path = tmp_path / "old.duckdb"
+    mention = ("INSERT INTO deal_evidence (evidence_id, deal_id, doc_id, sentence, extractor_version, deal_type, seller, "
+               "buyer, capacity_mw, price_usd, price_text, currency, confidence) VALUES ('{0}', '{0}', "
+               "'0123456789abcdef', 'An old sentence.', '0.1.0', 'asset_sale', {1}, 40, {2}, '{3}', '{4}', 0.8)")
+    _v1_file(path, mention.format("cad0deal", "'Larch Digital', 'Ostra Compute'", "NULL", "C$45 million", "CAD"),
+             mention.format("usd0deal", "'Garnet Power', 'Pember Mining'", "30e6", "up to $30 million", "USD"))
+    assert run("-w", str(path), "init").returncode == 0  # the upgrade from v1
+    listed = run("-w", str(path), "deals", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    prices = {d["deal_id"]: (d["price_usd"], d["price_text"], d["currency"]) for d in json.loads(listed.stdout)}
+    assert prices == {"cad0deal": (None, "C$45 million", "CAD"), "usd0deal": (30e6, "up to $30 million", "USD")}
+    table = run("-w", str(path), "deals")
+    rows = {deal_id: line for line in table.stdout.splitlines() for deal_id in prices if deal_id in line}
+    assert "C$45.0M" in rows["cad0deal"] and "$30.0M" in rows["usd0deal"]  # no dollar figure: its own currency
+    shown = run("-w", str(path), "show", "cad0deal").stdout
+    fields = {line.split()[0]: " ".join(line.split()[1:]) for line in shown.splitlines() if line[:1].isalpha()}
+    assert fields["price_text"].startswith("C$45 million") and fields["currency"].startswith("CAD")

@@ -1,3 +1,3 @@
 """The extractor's version: stamped on every deal, and on the learned weights it must be used with."""
 
-EXTRACTOR_VERSION = "0.4.0"
+EXTRACTOR_VERSION = "0.4.1"

@@ -13,10 +13,8 @@ from __future__ import annotations
 import email.utils
 import functools
 import http
-import ipaddress
 import random
 import re
-import socket
 import ssl
 import threading
 import time
@@ -28,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from flows.addresses import NonPublicAddress, host_port, pin_addresses
 from flows.deadline import deadline, deadline_transport, pause, stopping
 from flows.sec_rate import SharedRateLimiter, rate_file
 from flows.settings import DEFAULT_BASE_URLS, Settings
@@ -128,43 +127,6 @@ def retry_after_s(value: str | None, now: datetime | None = None) -> float | Non
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-def check_address(host: str) -> None:
-    """Refuse hosts that resolve to private, loopback, link-local or reserved addresses, also when an IPv6
-    address carries one of those IPv4 addresses (mapped, compatible, translated, 6to4, NAT64)."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise FetchError(f"cannot resolve host {host!r}: {exc}", url=host, transient=True) from exc
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        for candidate in (ip, embedded_ipv4(ip)):
-            if candidate is not None and (not candidate.is_global or candidate.is_multicast):
-                shown = ip if candidate == ip else f"{candidate} (as {ip})"
-                raise FetchError(
-                    f"refused {host!r}: it resolves to the non-public address {shown} "
-                    "(set allow_private_addresses only for demos and tests)",
-                    url=host, permanent=True,
-                )
-
-
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))  # RFC 6052, RFC 8215
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated, but a stack may still route it over IPv4
-_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765
-
-
-def embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (mapped, compatible, translated, 6to4, NAT64), if any.
-
-    Python counts most of these forms as global whatever they carry, so the carried address is checked too."""
-    if ip.version == 4:
-        return None
-    if ip.ipv4_mapped or ip.sixtofour:
-        return ip.ipv4_mapped or ip.sixtofour
-    if any(ip in net for net in (*_NAT64, _IPV4_COMPATIBLE, _IPV4_TRANSLATED)):
-        return ipaddress.IPv4Address(ip.packed[-4:])
-    return None
-
-
 class Fetcher:
     """One per poll run: a thread-safe, polite GET with a log of every attempt."""
 
@@ -183,14 +145,15 @@ class Fetcher:
         self.log: list[FetchRecord] = []
         self.backoff_s = backoff_s
         self.max_retry_wait_s = max_retry_wait_s
+        # Configured base URLs are trusted; anything else (feed item links, redirects) must be public, checked
+        # on the address each connection dials (flows/addresses.py).
+        self._trusted = {host_port(settings.base_url(n)) for n in {**DEFAULT_BASE_URLS, **settings.base_urls}}
         # Every exchange, connect to last body byte, ends within 2 × timeout_s (flows/deadline.py).
-        transport = transport or deadline_transport(verify=_ssl_context())
+        transport = transport or pin_addresses(deadline_transport(verify=_ssl_context()), self._must_be_public)
         self._client = httpx.Client(timeout=settings.timeout_s, follow_redirects=False, transport=transport,
                                     verify=_ssl_context())
         self._lock = threading.Lock()
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
-        # Configured base URLs are trusted; anything else (feed item links) passes the address check.
-        self._trusted = {_origin(settings.base_url(n)) for n in {**DEFAULT_BASE_URLS, **settings.base_urls}}
         self._sec_hosts = {_origin(settings.base_url(n))[1] for n in ("sec_data", "sec_www")}
 
     def close(self) -> None:
@@ -295,6 +258,8 @@ class Fetcher:
             raise FetchError(f"{url}: timed out ({type(exc).__name__})", url=url) from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url}: {type(exc).__name__}: {exc}", url=url) from exc
+        except NonPublicAddress as exc:  # raised on connecting, before a byte of the request is sent
+            raise FetchError(f"{url}: {exc}", url=url, permanent=True) from exc
 
     def _raise_for_status(self, resp: Response, url: str) -> None:
         if resp.status < 400:
@@ -309,14 +274,10 @@ class Fetcher:
         scheme, host = _origin(url)
         if scheme not in ("http", "https") or not host:
             raise FetchError(f"{url}: only http and https URLs are fetched", url=url, permanent=True)
-        hostname = urlsplit(url).hostname or ""
-        if not self.settings.allow_private_addresses and (scheme, host) not in self._trusted:
-            try:
-                check_address(hostname)
-            except FetchError as exc:  # name the URL, not just the host, in the retry list's reason
-                raise FetchError(f"{url}: {exc}", url=url, transient=exc.transient,
-                                 permanent=exc.permanent) from exc
         return host
+
+    def _must_be_public(self, host: str, port: int) -> bool:
+        return not self.settings.allow_private_addresses and (host, port) not in self._trusted
 
     def _user_agent(self, host: str) -> str:
         return check_user_agent(self.settings) if host in self._sec_hosts else GENERIC_USER_AGENT

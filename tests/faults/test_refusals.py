@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.http import FetchError, check_address
+from flows.addresses import NonPublicAddress, resolve
 from tests.faults.harness import (FEED_PATH, GOOD, LATE, failed, fast_settings, page_path, publish, requested, rss,
                                   stored_urls, timed_run)
 
@@ -30,6 +30,9 @@ HIDDEN_PRIVATE = {
     "ipv4-mapped-metadata": "::ffff:169.254.169.254",
     "ipv4-translated-private": "::ffff:0:a00:7",
 }
+REBINDING = "rebinding.test"  # a name whose resolver answers differently each time it is asked
+PUBLIC = "8.8.8.8"
+INSIDE = "globenewswire/faults/inside.html"
 
 
 @pytest.fixture
@@ -47,16 +50,61 @@ def loopback_only(monkeypatch):
     return tried
 
 
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """DNS rebinding in-process: REBINDING answers PUBLIC to its first lookup and 127.0.0.1 to every later one
+    (a TTL-0 record an attacker flips). This test machine reaches only 127.0.0.1: a connection to any other
+    address is refused as unreachable, and recorded; returns the addresses (or names) dialled."""
+    real_lookup, real_connect = socket.getaddrinfo, socket.create_connection
+    lookups, dialled = [], []
+
+    def lookup(host, port, *args, **kwargs):
+        if host != REBINDING:
+            return real_lookup(host, port, *args, **kwargs)
+        lookups.append(host)
+        return real_lookup(PUBLIC if len(lookups) == 1 else "127.0.0.1", port, *args, **kwargs)
+
+    def connect(address, *args, **kwargs):
+        dialled.append(address[0])
+        if address[0] not in ("127.0.0.1", REBINDING):  # a name goes on to the lookup above
+            raise ConnectionRefusedError(f"{address[0]} is unreachable from the test machine")
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return dialled
+
+
+@pytest.mark.parametrize("hop", ["feed link", "redirect"])
+def test_name_that_rebinds_to_loopback_after_the_check_is_refused_before_any_request(sample_server, warehouse,
+                                                                                     rebinding_dns, hop):
+    inside = f"http://{REBINDING}:{sample_server.port}/{INSIDE}"
+    sample_server.put(INSIDE, b"<html><body><article><p>internal admin page</p></article></body></html>", "text/html")
+    if hop == "feed link":
+        publish(sample_server, GOOD, extra_urls=[inside])
+        refused = inside
+    else:
+        refused = publish(sample_server, [*GOOD, "redirects-inside"])["redirects-inside"]
+        sample_server.fault(page_path("redirects-inside"), redirect_to=inside)
+    report = timed_run(fast_settings(sample_server, warehouse, allow_private_addresses=False, retries=1))
+    assert not [r for r in sample_server.requests if r.path.endswith(INSIDE)]  # asked nothing
+    assert (len(report.stored), report.failed) == (2, 1)
+    attempts, reason, status = failed(warehouse)[refused]
+    assert "non-public address 127.0.0.1" in reason and (attempts, status) == (1, "given up"), reason
+    # Only the trusted base URL and the one address that passed the check were dialled (the first attempt went
+    # to PUBLIC, unreachable here; the retry's lookup answered 127.0.0.1 and was refused without a connection).
+    assert set(rebinding_dns) == {"127.0.0.1", PUBLIC}
+
+
 @pytest.mark.parametrize("address", HIDDEN_PRIVATE.values(), ids=HIDDEN_PRIVATE.keys())
-def test_check_address_refuses_private_ipv4_in_ipv6_forms(address):
-    with pytest.raises(FetchError, match="non-public address") as caught:
-        check_address(address)
-    assert caught.value.transient is False and caught.value.permanent is True
+def test_resolve_refuses_private_ipv4_in_ipv6_forms(address):
+    with pytest.raises(NonPublicAddress, match="non-public address"):
+        resolve(address, 80, public_only=True)
 
 
 @pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "8.8.8.8"])
-def test_check_address_lets_public_ipv4_in_ipv6_forms_through(address):
-    check_address(address)  # no DNS: literal addresses resolve locally
+def test_resolve_lets_public_ipv4_in_ipv6_forms_through(address):
+    assert resolve(address, 80, public_only=True) == [address]  # no DNS: literal addresses resolve locally
 
 
 def test_feed_links_to_private_addresses_in_ipv6_forms_are_refused(sample_server, warehouse, loopback_only):

@@ -12,6 +12,7 @@ from prefect.events import emit_event
 
 from flows import pipeline
 from flows.runs import deal_line, ensure_write_limit, settings_from
+from flows.settings import RunSettings
 from flows.tasks import by_value, extract_task, load_deals_task
 from warehouse import held_warehouse
 
@@ -21,7 +22,7 @@ IN_FLIGHT = 2  # extraction batches submitted ahead of the load
 
 @flow(name="extract_deals")
 def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool = True, older_than: str | None = None,
-                  settings: dict | None = None) -> dict:
+                  settings: RunSettings | None = None) -> dict:
     """Extract the given documents; or (no ids) every document not yet extracted by this extractor version,
     or only those extracted by a version lower than older_than."""
     cfg = settings_from(settings)

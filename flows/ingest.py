@@ -13,7 +13,7 @@ from prefect.runtime import flow_run
 from flows import pipeline
 from flows.deadline import stop_requests_on_interrupt
 from flows.runs import ensure_write_limit, select_sources, settings_from
-from flows.settings import Settings, SourceConfig
+from flows.settings import RunSettings, Settings, SourceConfig
 from flows.tasks import by_value, poll_sources_task, store_sources_task
 from warehouse import held_warehouse
 
@@ -23,7 +23,7 @@ GROUPS_IN_FLIGHT = 3
 
 
 @flow(name="ingest")
-def ingest(group: str | None = None, sources: list[str] | None = None, settings: dict | None = None) -> dict:
+def ingest(group: str | None = None, sources: list[str] | None = None, settings: RunSettings | None = None) -> dict:
     """Poll the watchlist (or one group / named sources) once and store what is new."""
     cfg = settings_from(settings)
     logger = get_run_logger()

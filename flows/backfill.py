@@ -8,6 +8,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows import pipeline
+from flows.artifacts import publish_new_documents
 from flows.deadline import stop_requests_on_interrupt
 from flows.ingest import announce_stored
 from flows.runs import ensure_write_limit, select_sources, settings_from
@@ -54,6 +55,7 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
             walk_window(cfg, chosen, window, totals)
             if on_window:
                 on_window(window, totals)
+        publish_new_documents(cfg, totals["stored_ids"], "backfill-new-documents")
     # Like ingest: one event for the run, so a deployed backfill gets its documents extracted too.
     announce_stored(totals["stored_ids"], f"backfill {start}..{end}", totals["sources"])
     create_markdown_artifact(

@@ -11,6 +11,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
 from flows import pipeline
+from flows.artifacts import publish_new_deals
 from flows.runs import deal_line, ensure_write_limit, settings_from
 from flows.settings import RunSettings
 from flows.tasks import by_value, extract_task, load_deals_task
@@ -59,6 +60,7 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
              f"{len(new_deals)} new deals", ""] + [f"- {deal_line(d)}" for d in new_deals[:100]]
     create_markdown_artifact(markdown="\n".join(lines), key="extract-deals-summary",
                              description="deals found by this run")
+    publish_new_deals(new_deals)
     logger.info("extracted %d documents: %d mentions, %d new deals", len(ids), mentions, len(new_deals))
     return {"documents": len(ids), "mentions": mentions, "new_deals": len(new_deals),
             "new_deal_ids": [d["deal_id"] for d in new_deals]}

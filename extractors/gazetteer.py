@@ -43,8 +43,11 @@ def company_index() -> dict[str, dict]:
 
 @lru_cache(maxsize=1)
 def places() -> tuple[dict, ...]:
-    """Countries and regions: name, kind ("country" or "region"), country, aliases, optional abbrev."""
-    return tuple(_read_jsonl("places.jsonl"))
+    """Countries (pycountry's, under our names) then regions (patterns/places.jsonl): name, kind ("country" or
+    "region"), country, aliases, optional abbrev. A form both could claim goes to the country."""
+    from .countries import country_rows
+
+    return country_rows() + tuple(_read_jsonl("places.jsonl"))
 
 
 @lru_cache(maxsize=1)

@@ -58,8 +58,8 @@ _HOME_AFTER = re.compile(
     r"LLC|L\.L\.C\.|Limited|Inc\.|Ltd\.?)\b|[\s-]+(?:listed|registered|headquartered|incorporated|domiciled)\b|"
     r"\s+(?:[a-z][\w-]*\s+){0,2}(?:firm|company|giant|group|miner|producer|investor|fund|bank|conglomerate|"
     r"private equity|major|outfit|operator)\b)")
-_HOME_BEFORE = re.compile(r"\b(?:based|headquartered|incorporated|domiciled|organized|listed)\s+(?:in|under the laws of"
-                          r"(?: the State of)?)\s+(?:[A-Z][\w.]*,?\s+)?$")
+_HOME_BEFORE = re.compile(r"\b(?:based|headquartered|incorporated|domiciled|organized|listed|registered)\s+"
+                          r"(?:in|under the laws of(?: the State of)?)\s+(?:the\s+)?(?:[A-Z][\w.]*,?\s+)?$")
 
 
 def names_a_home(before: str, after: str) -> bool:

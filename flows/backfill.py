@@ -8,10 +8,11 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows import pipeline
+from flows.artifacts import publish_new_documents
 from flows.deadline import stop_requests_on_interrupt
 from flows.ingest import announce_stored
 from flows.runs import ensure_write_limit, select_sources, settings_from
-from flows.settings import Settings, SourceConfig
+from flows.settings import RunSettings, Settings, SourceConfig
 from flows.tasks import by_value, poll_task, store_task
 from warehouse import held_warehouse, open_warehouse
 from warehouse.state import walked_windows
@@ -37,7 +38,7 @@ def done_windows(settings, sources: list[str]) -> set[tuple[str, date, date]]:
 
 @flow(name="backfill")
 def backfill(start: date, end: date, sources: list[str] | None = None, companies: list[str] | None = None,
-             window_days: int = 90, settings: dict | None = None, on_window=None) -> dict:
+             window_days: int = 90, settings: RunSettings | None = None, on_window=None) -> dict:
     """Poll each source window by window over [start, end]; a rerun skips the windows already done."""
     cfg = settings_from(settings)
     chosen = select_sources(cfg, None, sources)
@@ -54,6 +55,7 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
             walk_window(cfg, chosen, window, totals)
             if on_window:
                 on_window(window, totals)
+        publish_new_documents(cfg, totals["stored_ids"], "backfill-new-documents")
     # Like ingest: one event for the run, so a deployed backfill gets its documents extracted too.
     announce_stored(totals["stored_ids"], f"backfill {start}..{end}", totals["sources"])
     create_markdown_artifact(

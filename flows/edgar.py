@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from flows.feeds import parse_date
+from flows.dates import parse_date
 from flows.http import SourceError
 from flows.pages import block_text, decode_html, make_soup
 from flows.settings import Settings

@@ -11,7 +11,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
 from flows import pipeline
+from flows.artifacts import publish_new_deals
 from flows.runs import deal_line, ensure_write_limit, settings_from
+from flows.settings import RunSettings
 from flows.tasks import by_value, extract_task, load_deals_task
 from warehouse import held_warehouse
 
@@ -21,7 +23,7 @@ IN_FLIGHT = 2  # extraction batches submitted ahead of the load
 
 @flow(name="extract_deals")
 def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool = True, older_than: str | None = None,
-                  settings: dict | None = None) -> dict:
+                  settings: RunSettings | None = None) -> dict:
     """Extract the given documents; or (no ids) every document not yet extracted by this extractor version,
     or only those extracted by a version lower than older_than."""
     cfg = settings_from(settings)
@@ -58,6 +60,7 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
              f"{len(new_deals)} new deals", ""] + [f"- {deal_line(d)}" for d in new_deals[:100]]
     create_markdown_artifact(markdown="\n".join(lines), key="extract-deals-summary",
                              description="deals found by this run")
+    publish_new_deals(new_deals)
     logger.info("extracted %d documents: %d mentions, %d new deals", len(ids), mentions, len(new_deals))
     return {"documents": len(ids), "mentions": mentions, "new_deals": len(new_deals),
             "new_deal_ids": [d["deal_id"] for d in new_deals]}

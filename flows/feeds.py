@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import email.utils
 import re
-from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from flows.dates import parse_date
 from flows.http import SourceError
 from models.records import FeedItem
 
@@ -47,26 +46,6 @@ def read_feed(content: bytes, url: str) -> tuple[list[FeedItem], str | None]:
 def is_truncated(content: bytes) -> bool:
     """True when a feed never closes its root element: the download was cut, and its last item may be too."""
     return bool(content.strip()) and not _ROOT_END.search(content[-4096:])
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """An aware UTC datetime from an RFC 822 or ISO 8601 string; None when unreadable."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            parsed = None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)  # feeds that omit the zone almost always mean UTC
-    return parsed.astimezone(timezone.utc)
 
 
 def _parse_xml(content: bytes, url: str) -> tuple[etree._Element, str | None]:

@@ -11,19 +11,21 @@ from prefect.events import emit_event
 from prefect.runtime import flow_run
 
 from flows import pipeline
+from flows.artifacts import publish_new_documents
 from flows.deadline import stop_requests_on_interrupt
 from flows.runs import ensure_write_limit, select_sources, settings_from
-from flows.settings import Settings, SourceConfig
+from flows.settings import RunSettings, Settings, SourceConfig
 from flows.tasks import by_value, poll_sources_task, store_sources_task
 from warehouse import held_warehouse
 
 STORED_EVENT = "minewire.documents.stored"
+NEW_DOCUMENTS_KEY = "ingest-new-documents"
 SOURCES_PER_TASK = 10
 GROUPS_IN_FLIGHT = 3
 
 
 @flow(name="ingest")
-def ingest(group: str | None = None, sources: list[str] | None = None, settings: dict | None = None) -> dict:
+def ingest(group: str | None = None, sources: list[str] | None = None, settings: RunSettings | None = None) -> dict:
     """Poll the watchlist (or one group / named sources) once and store what is new."""
     cfg = settings_from(settings)
     logger = get_run_logger()
@@ -36,7 +38,8 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
             ensure_write_limit()
         chosen = select_sources(cfg, group, sources)
         reports, source_errors = poll_and_store(cfg, chosen)
-    summary = summarise(reports, source_errors)
+        summary = summarise(reports, source_errors)
+        publish_new_documents(cfg, summary["stored_ids"], NEW_DOCUMENTS_KEY)
     announce_stored(summary["stored_ids"], f"ingest {group or 'all'}", [r.source for r in reports if r.stored])
     create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",
                              description="documents stored by this ingest run")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from prefect import flow, get_run_logger
 
 from flows.runs import settings_from
-from flows.settings import Settings
+from flows.settings import RunSettings, Settings
 
 
 def compact(settings: Settings, keep_days: float = 7.0) -> dict:
@@ -23,7 +23,7 @@ def compact(settings: Settings, keep_days: float = 7.0) -> dict:
 
 
 @flow(name="compact-lake")
-def compact_lake_flow(keep_days: float = 7.0, settings: dict | None = None) -> dict:
+def compact_lake_flow(keep_days: float = 7.0, settings: RunSettings | None = None) -> dict:
     """Merge small files, expire snapshots older than keep_days, delete files no snapshot uses any more.
     Scheduled nightly for every install: on a DuckDB file it only says there is nothing to do."""
     cfg = settings_from(settings)

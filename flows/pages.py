@@ -12,7 +12,7 @@ import warnings
 import charset_normalizer
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
-from flows.feeds import parse_date
+from flows.dates import parse_date
 from flows.http import SourceError
 from models.records import FeedItem, FetchedDocument
 
@@ -291,7 +291,8 @@ def _densest_block(body: Tag) -> Tag:
 
 
 def _time_tag(soup: BeautifulSoup) -> str | None:
-    tag = soup.find("time", attrs={"itemprop": "datePublished"}) or soup.find("time", datetime=True)
+    tag = (soup.find("time", attrs={"itemprop": "datePublished"}) or soup.find("time", datetime=True)
+           or soup.find("time"))  # a dateline printed only as text ("Jan 2, 2026 8:00 PM ET")
     if tag is None:
         return None
     return tag.get("datetime") or tag.get_text(strip=True)

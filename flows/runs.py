@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from flows.http import SourceError
-from flows.settings import Settings, SourceConfig, read_settings
+from flows.settings import SECRET_FIELDS, RunSettings, Settings, SourceConfig, read_settings
 from flows.slots import WRITE_LIMIT
 from flows.watchlist import load_watchlist
 
-# Never sent as a flow parameter (Prefect stores parameters): comes from the environment or minewire.toml.
-SECRET_FIELDS = {"sec_user_agent"}
 
-
-def settings_from(overrides: dict | None) -> Settings:
-    """Settings for a flow run: environment and minewire.toml, with the caller's overrides on top."""
-    return read_settings(**(overrides or {}))
+def settings_from(overrides: RunSettings | dict | None) -> Settings:
+    """Settings for a flow run: environment and minewire.toml, with the caller's overrides on top. An empty
+    (None) override keeps the worker's value: a form left blank and a caller's unset field mean the same."""
+    if isinstance(overrides, BaseModel):
+        overrides = overrides.model_dump(exclude_none=True)
+    return read_settings(**{k: v for k, v in (overrides or {}).items() if v is not None})
 
 
 def settings_param(settings: Settings) -> dict:
-    """Settings as a flow parameter, without secrets."""
+    """Settings as a flow parameter, without secrets (Prefect validates it into a RunSettings)."""
     return settings.model_dump(mode="json", exclude=SECRET_FIELDS)
 
 

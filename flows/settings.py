@@ -6,7 +6,7 @@ import string
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_BASE_URLS = {
@@ -125,6 +125,23 @@ class Settings(BaseSettings):
             raise ValueError(f"{who}url {url!r} {problem}; define it under base_urls (in minewire.toml or "
                              f"MINEWIRE_BASE_URLS__<NAME>) or fix the url (defined: {', '.join(sorted(names))})")
         return url.format(**{k: self.base_url(k) for k in names})
+
+
+# Never sent as a flow parameter (Prefect stores parameters): comes from the environment or minewire.toml.
+SECRET_FIELDS = frozenset({"sec_user_agent"})
+
+
+def _run_settings_model() -> type[BaseModel]:
+    """Every setting but the secrets, each optional: the flows' `settings` parameter, so Prefect's UI draws a
+    form with each setting's type and description (a plain dict showed one JSON box)."""
+    fields = {name: (info.annotation | None, Field(default=None, description=info.description))
+              for name, info in Settings.model_fields.items() if name not in SECRET_FIELDS}
+    return create_model("RunSettings", __config__=ConfigDict(extra="forbid"),
+                        __doc__="Settings for this run; a field left empty keeps the worker's own "
+                                "(MINEWIRE_* environment, minewire.toml, then the default).", **fields)
+
+
+RunSettings = _run_settings_model()
 
 
 def read_settings(**overrides: object) -> Settings:

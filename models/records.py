@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+
+from models.urls import normalise_url  # noqa: F401  (re-exported: callers import it from here)
 
 DEAL_TYPES = (
     "asset_sale",
@@ -34,22 +35,6 @@ def content_hash(text: str) -> str:
 def document_id(key: str) -> str:
     """Stable 16-hex id for a document from its natural key (canonical URL or accession/file)."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-def normalise_url(url: str) -> str:
-    """Canonical form for dedup: lower-case scheme/host, no fragment, no trailing slash, no utm_* tags."""
-    url = url.strip().split("#", 1)[0]
-    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?]+)(.*)$", url)
-    if not m:
-        return url
-    scheme, host, rest = m.group(1).lower(), m.group(2).lower(), m.group(3)
-    if "?" in rest:
-        path, query = rest.split("?", 1)
-        kept = [p for p in query.split("&") if p and not p.lower().startswith("utm_")]
-        rest = path + ("?" + "&".join(kept) if kept else "")
-    if rest.endswith("/") and "?" not in rest:
-        rest = rest[:-1]
-    return f"{scheme}://{host}{rest}"
 
 
 @dataclass

@@ -73,6 +73,13 @@ def document_texts(conn: sa.Connection, doc_ids: list[str], dates: dict | None =
     return [(doc_id, text) for doc_id, text, _ in rows]
 
 
+def document_rows(conn: sa.Connection, doc_ids: list[str]) -> list[dict]:
+    """doc_id, source, title, published_at and url of the given documents, newest first."""
+    q = sa.text("SELECT doc_id, source, title, published_at, url FROM documents WHERE doc_id IN :ids "
+                "ORDER BY published_at DESC NULLS LAST, doc_id").bindparams(sa.bindparam("ids", expanding=True))
+    return [dict(row._mapping) for row in conn.execute(q, {"ids": doc_ids or [""]})]
+
+
 def export_parquet(path: Path | str, out_dir: Path | str) -> list[Path]:
     """Write every table and analyst view to OUT_DIR/<name>.parquet.
 

@@ -26,11 +26,12 @@ US = "United States"
         ("Kestrel Power Corp., a ", " limited liability company, will pay"),
         ("Halvard Mining, a ", "-listed miner, sold"),
         ("", " miner Kestrel Power Corp. agreed"),
+        ("Halvard Holdings Limited, a firm registered in the ", ", will buy the site"),
     ],
     ids=["hyphen_based", "spaced_based", "a_state_corporation", "sec_address", "private_equity_firm",
          "commodities_giant", "headquartered_in", "headquartered_in_city_then_state", "incorporated_under_laws",
          "organized_under_laws_of_the_state", "listed_in", "limited_liability_company", "hyphen_listed",
-         "nationality_miner"],
+         "nationality_miner", "registered_in_the"],
 )
 def test_names_a_home_reads_the_words_around_a_seat(before, after):
     assert names_a_home(before, after) is True
@@ -87,6 +88,9 @@ HOME_ONLY = [
     ("north_america_is_no_country",
      "Halvard Mining, the largest hosting provider in North America, sold the 60 MW Birchwood site to Kestrel "
      "Power Corp. for $45 million."),
+    ("registered_in_an_offshore_territory",
+     "Halvard Holdings Limited, a firm registered in the British Virgin Islands, will buy the 60 MW Birchwood "
+     "site from Kestrel Power Corp. for $45 million."),
     ("south_america_portfolio_is_no_country",
      "Halvard Mining sold its South America portfolio of mines to Kestrel Power Corp. for $210 million."),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime, timezone
 
@@ -106,6 +107,31 @@ def test_ingest_flow_announces_one_batch_named_after_the_run(first_run):
     _, summary, _, announced = first_run
     [(ids, batch_name, sources)] = announced
     assert ids == summary["stored_ids"] and batch_name == "ingest all" and sources
+
+
+def _first_table(key: str) -> list[dict]:
+    """Rows of the earliest table artifact called `key` since first_run began (later tests publish more)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                      sort=ArtifactSort.CREATED_DESC)
+    (artifact, *_) = [a for a in reversed(found) if a.created >= RUN_STARTED[0]]
+    assert artifact.type == "table" and artifact.flow_run_id
+    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+
+
+def test_ingest_and_extract_runs_publish_tables_of_what_they_found_new(first_run):
+    _, summary, extracted, _ = first_run
+    deals = _first_table("extract-deals-new-deals")
+    assert sorted(d["deal_id"] for d in deals) == sorted(extracted["new_deal_ids"])
+    (paso,) = [d for d in deals if d["asset"] and "Paso Pe" in d["asset"]]
+    assert (paso["capacity_mw"], paso["price_usd"], paso["country"]) == (70, 30_000_000, "Paraguay")
+    documents = _first_table("ingest-new-documents")
+    assert sorted(d["doc_id"] for d in documents) == sorted(summary["stored_ids"])
+    assert all(d["title"] and d["url"].startswith("http://127.0.0.1") for d in documents)
 
 
 def test_ingest_flow_second_run_fetches_conditionally_and_writes_nothing(first_run, module_server, warehouse_path):

@@ -80,3 +80,19 @@ def test_event_chain_poll_news_triggers_extraction_and_deal_events(prefect_stack
     assert artifacts["ingest-summary"]["flow_run_id"] == ingest_id
     assert artifacts["extract-deals-summary"]["flow_run_id"] == extract_run["id"]
     assert f"{len(deal_ids)} new deals" in artifacts["extract-deals-summary"]["data"]
+    new_deals = json.loads(artifacts["extract-deals-new-deals"]["data"])  # a table artifact per run
+    assert artifacts["extract-deals-new-deals"]["flow_run_id"] == extract_run["id"]
+    assert artifacts["extract-deals-new-deals"]["type"] == "table"
+    assert sorted(d["deal_id"] for d in new_deals) == sorted(deal_ids)
+    new_documents = json.loads(artifacts["ingest-new-documents"]["data"])
+    assert artifacts["ingest-new-documents"]["flow_run_id"] == ingest_id
+    assert sorted(d["doc_id"] for d in new_documents) == sorted(stored_ids)
+
+
+def test_deployed_flows_take_their_settings_as_a_form(prefect_stack):
+    deployments = deploy_minewire(prefect_stack)
+    for name in ("poll-news", "extract-on-stored", "backfill", "compact-lake"):
+        schema = deployments[name]["parameter_openapi_schema"]
+        form = schema["definitions"]["RunSettings"]["properties"]
+        assert {"warehouse_path", "batch_size", "timeout_s", "sources"} <= set(form), name
+        assert "sec_user_agent" not in form and form["batch_size"]["description"], name

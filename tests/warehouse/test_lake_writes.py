@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from flows.runs import settings_param
 from flows.settings import Settings
 from models.tables import SCHEMA_VERSION
 from warehouse import init_warehouse, open_warehouse, run_write
@@ -90,7 +91,7 @@ def test_compaction_merges_small_files_and_keeps_every_row(tmp_path, prefect_ser
                 "INSERT INTO fetches (fetch_id, url, bytes, elapsed_s, not_modified, fetched_at) "
                 f"SELECT 'f{i}-' || n, 'https://example.invalid/' || n, n, 0.1, false, now()::TIMESTAMP "
                 "FROM range(200) r(n)"))
-    done = compact_lake_flow(keep_days=0, settings=settings.model_dump(mode="json"))
+    done = compact_lake_flow(keep_days=0, settings=settings_param(settings))
     assert done["files_after"] < done["files_before"] and done["snapshots_after"] < done["snapshots_before"]
     _, rows = run_sql(settings.warehouse, "SELECT count(*), count(DISTINCT fetch_id) FROM fetches")
     assert rows == [(2400, 2400)]
@@ -102,4 +103,4 @@ def test_compaction_on_a_file_is_refused_by_the_cli_and_a_no_op_for_the_schedule
     settings = Settings(warehouse_path=warehouse_path)
     with pytest.raises(LakeError, match="is a DuckDB file"):
         compact(settings)
-    assert compact_lake_flow(settings=settings.model_dump(mode="json")) == {}
+    assert compact_lake_flow(settings=settings_param(settings)) == {}

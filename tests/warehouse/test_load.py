@@ -179,3 +179,14 @@ def test_documents_to_extract_come_in_the_order_they_were_stored(engine):
         ids = document_ids_to_extract(conn)
     assert ids == [stored[u] for u in urls]
     assert ids != sorted(ids)  # 12 hashes in sorted order by chance: 1 in 479 million
+
+
+def test_load_poll_stores_a_page_reached_by_a_tracked_link_once(engine):
+    with engine.begin() as conn:
+        load_poll(conn, _poll(_doc("https://wire.example/a?id=7&lang=en", WIRE)), SOURCE, 3)
+    before = _counts(engine)
+    tracked = _doc("https://wire.example:443/a?lang=en&fbclid=IwAR&id=7&utm_source=feed#top", WIRE)
+    with engine.begin() as conn:
+        again = load_poll(conn, _poll(tracked), SOURCE, 3)
+    assert again.stored == [] and again.duplicates == 1 and again.copies == 0
+    assert _counts(engine) == before

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-import flows.ingest as ingest_module
+import flows.jobs as ingest_module  # the ingest run's body, which the flow runs with tasks
 from flows.demo import demo_settings
 from flows.runner import run_ingest
 from flows.sample_server import SampleServer

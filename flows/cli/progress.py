@@ -9,8 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from flows.cli.app import err
 
-LABELS = {"poll": "sources polled", "extract": "documents extracted", "backfill": "backfill windows",
-          "files": "files extracted"}
+LABELS = {"poll": "polling sources", "extract": "extracting documents", "backfill": "walking windows",
+          "files": "extracting files"}
 
 
 @contextmanager

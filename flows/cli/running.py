@@ -56,8 +56,7 @@ def demo(warehouse: Path = typer.Option(Path("minewire-demo.duckdb"), help="wher
             prefect_env.start_tied_server()
     from flows.demo import run_demo
 
-    with progress_bars() as progress:
-        run_demo(warehouse, out, progress)
+    run_demo(warehouse, out, progress_bars)
 
 
 def _check_sources(group: str | None = None, names: list[str] | None = None,

@@ -8,7 +8,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.ingest import announce_stored
-from flows.jobs import backfill_windows, date_windows, done_windows  # noqa: F401 - where they were
+from flows.jobs import backfill_windows
 from flows.runs import settings_from
 from flows.steps import Progress
 from flows.tasks import prefect_steps

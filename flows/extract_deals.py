@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
-from flows.jobs import IN_FLIGHT, extract_documents, extraction_result  # noqa: F401 - IN_FLIGHT: where it was
+from flows.jobs import extract_documents, extraction_result
 from flows.runs import deal_line, settings_from
 from flows.steps import Progress
 from flows.tasks import prefect_steps

@@ -8,7 +8,7 @@ from prefect.events import emit_event
 from prefect.runtime import flow_run
 
 from flows import pipeline
-from flows.jobs import ingest_problem, ingest_sources, summarise  # noqa: F401 - ingest_problem: the CLI's
+from flows.jobs import ingest_sources
 from flows.runs import settings_from
 from flows.steps import Progress
 from flows.tasks import prefect_steps

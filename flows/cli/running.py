@@ -119,7 +119,8 @@ def backfill(start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"],
 
 @app.command()
 @fails_cleanly
-def reextract(older_than: Optional[str] = typer.Option(None, help="only documents extracted by a lower version")) -> None:
+def reextract(older_than: Optional[str] = typer.Option(None, help="only documents extracted by a lower version")
+              ) -> None:
     """Re-extract stored documents with the current extractor (no refetching).
 
     Example: minewire reextract --older-than 0.3.0

@@ -23,8 +23,7 @@ def plain_run(settings, sources: list) -> dict:
     """ingest + extract_deals as plain functions, in the flows' shape: groups of sources polled a few at once
     and stored in order; extraction batches read as they go, two in flight, loaded in order; each holding the
     writer for its whole run."""
-    from flows.extract_deals import IN_FLIGHT
-    from flows.ingest import GROUPS_IN_FLIGHT, SOURCES_PER_TASK
+    from flows.jobs import GROUPS_IN_FLIGHT, IN_FLIGHT, SOURCES_PER_TASK
 
     stored = 0
     with held_warehouse(settings.warehouse_path), ThreadPoolExecutor(max_workers=GROUPS_IN_FLIGHT) as pool:

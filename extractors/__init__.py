@@ -1,6 +1,19 @@
-"""Deal extraction: a spaCy pipeline (statistical model + our rule components) that turns text into Deals."""
+"""Deal extraction: a spaCy pipeline (statistical model + our rule components) that turns text into Deals.
 
-from .gazetteer import load_companies
-from .pipeline import EXTRACTOR_VERSION, build_nlp, extract, extract_many, model_name
+spaCy loads on first use of a name below, not on `import extractors`: a command that only needs the
+version (a re-extraction with nothing to do) does not pay for it.
+"""
+
+from .version import EXTRACTOR_VERSION
 
 __all__ = ["EXTRACTOR_VERSION", "build_nlp", "extract", "extract_many", "load_companies", "model_name"]
+_LAZY = {"load_companies": ".gazetteer", "build_nlp": ".pipeline", "extract": ".pipeline", "extract_many": ".pipeline",
+         "model_name": ".pipeline"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

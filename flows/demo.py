@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -28,8 +30,15 @@ def demo_settings(server: SampleServer, warehouse: Path) -> Settings:
     )
 
 
-def run_demo(warehouse: Path, console: Console) -> dict:
-    """Serve the sample, ingest and extract under Prefect, print the deal tracker and the wall time."""
+@contextmanager
+def _no_bars() -> Iterator[None]:
+    yield None
+
+
+def run_demo(warehouse: Path, console: Console, bars=None) -> dict:
+    """Serve the sample, ingest and extract under Prefect, print the deal tracker and the wall time.
+
+    bars: a context manager factory giving a progress callback (the CLI's progress bars), held for the run."""
     from extractors import model_name
     from flows.pipeline import get_nlp
     from flows.runner import run_ingest
@@ -39,7 +48,8 @@ def run_demo(warehouse: Path, console: Console) -> dict:
     with SampleServer() as server:
         settings = demo_settings(server, warehouse)
         console.print(f"sample site served at {server.base_url} ({len(settings.sources)} sources)")
-        summary, extracted = run_ingest(settings)
+        with (bars or _no_bars)() as progress:
+            summary, extracted = run_ingest(settings, progress=progress)
     render.ingest_summary(console, summary, extracted)
     console.print(f"extraction model: {model_name(get_nlp(settings.spacy_model))}")
     columns, rows = deal_tracker(settings.warehouse)

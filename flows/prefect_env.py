@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tomllib
+from pathlib import Path
 
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # no internet to send it to
@@ -39,3 +41,18 @@ def start_tied_server() -> None:
     from flows.tied_server import TiedServer
 
     TiedServer().start()
+
+
+def api_url() -> str | None:
+    """The Prefect server to run flows on: PREFECT_API_URL from the environment, else from the active Prefect
+    profile (read here, without importing Prefect, which alone costs about a second); None when there is none."""
+    if "PREFECT_API_URL" in os.environ:
+        return os.environ["PREFECT_API_URL"] or None
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    return profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL") or None

@@ -6,8 +6,10 @@ from pydantic import BaseModel
 
 from flows.http import SourceError
 from flows.settings import SECRET_FIELDS, RunSettings, Settings, SourceConfig, read_settings
-from flows.slots import WRITE_LIMIT
 from flows.watchlist import load_watchlist
+
+# Groups prefect.yaml polls: known even when the watchlist has no source in them (the run then polls none).
+DEPLOYED_GROUPS = ("news", "edgar")
 
 
 def settings_from(overrides: RunSettings | dict | None) -> Settings:
@@ -24,9 +26,13 @@ def settings_param(settings: Settings) -> dict:
 
 
 def select_sources(settings: Settings, group: str | None = None, names: list[str] | None = None) -> list[SourceConfig]:
-    """The sources of a group and/or by name; SourceError naming an unknown one."""
+    """The sources of a group and/or by name; SourceError naming an unknown group or source."""
     sources = load_watchlist(settings)
     if group:
+        groups = sorted({s.group for s in sources} | set(DEPLOYED_GROUPS))
+        if group not in groups:
+            raise SourceError(f"unknown group {group!r}: the watchlist's groups are {', '.join(groups) or 'none'} "
+                              "(see `minewire sources list`)")
         sources = [s for s in sources if s.group == group]
     if names:
         known = {s.name: s for s in sources}
@@ -60,6 +66,8 @@ def ensure_write_limit() -> None:
     from prefect import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.exceptions import ObjectNotFound
+
+    from flows.slots import WRITE_LIMIT
 
     try:
         with get_client(sync_client=True) as client:

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     sources: list[SourceConfig] | None = Field(
         default=None, description="sources to poll; None means the bundled watchlist"
     )
+    include_bundled_sources: bool = Field(
+        default=False, description="poll the bundled watchlist as well as `sources` (`minewire sources add` sets it)")
+    skip_sources: list[str] = Field(
+        default_factory=list, description="bundled sources not to poll (`minewire sources remove` adds to it)")
     edgar_forms: list[str] = Field(default=["8-K", "6-K", "10-Q", "10-K", "20-F", "40-F"])
     timeout_s: float = 20.0
     max_response_bytes: int = 10_000_000

@@ -18,11 +18,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
 from flows import pipeline
-from flows.http import is_transient
-from flows.slots import write_slot
 from flows.settings import Settings, SourceConfig
+from flows.slots import write_slot
+from flows.steps import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, Steps, should_retry
 from models.records import Deal, PollResult, SourceState
-from warehouse import WarehouseBusy
 
 
 def by_value(*args: object) -> list:
@@ -39,14 +38,18 @@ def retry_transient(task, task_run, state) -> bool:
     """Retry network trouble and a busy warehouse; never a bad document or a bug."""
     try:
         state.result()
-    except WarehouseBusy:
-        return True
-    except Exception as exc:  # noqa: BLE001 - the decision is is_transient's
-        return is_transient(exc)
+    except Exception as exc:  # noqa: BLE001 - the decision is should_retry's
+        return should_retry(exc)
     return False
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+POLL_RETRIES = {"retries": len(POLL_RETRY_DELAYS_S), "retry_delay_seconds": list(POLL_RETRY_DELAYS_S),
+                "retry_condition_fn": retry_transient, "cache_policy": NO_CACHE}
+WRITE_RETRIES = {"retries": len(WRITE_RETRY_DELAYS_S), "retry_delay_seconds": list(WRITE_RETRY_DELAYS_S),
+                 "retry_condition_fn": retry_transient, "cache_policy": NO_CACHE}
+
+
+@task(**POLL_RETRIES)
 def poll_task(settings: Settings, source: SourceConfig, since: date | None = None,
               until: date | None = None, state: SourceState | None = None) -> PollResult:
     """Fetch and parse one source (given a window, as a backfill)."""
@@ -60,14 +63,14 @@ def poll_sources_task(settings: Settings, sources: list[SourceConfig],
     return pipeline.poll_many(settings, sources, states)
 
 
-@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@task(**WRITE_RETRIES)
 def store_sources_task(settings: Settings, polls: list[tuple[SourceConfig, PollResult]]) -> list[pipeline.StoreReport]:
     """Load a group of polls (a transaction each) while holding the write slot once."""
     with write_slot(needed=not settings.on_lake):
         return pipeline.store_many(settings, polls)
 
 
-@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@task(**WRITE_RETRIES)
 def store_task(settings: Settings, source: SourceConfig, result: PollResult,
                window: tuple[date, date] | None = None) -> pipeline.StoreReport:
     """Load one poll into the warehouse, one writer at a time."""
@@ -81,8 +84,26 @@ def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[
     return pipeline.extract_batch(settings, docs)
 
 
-@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@task(**WRITE_RETRIES)
 def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
     """Load one batch of deals, one writer at a time."""
     with write_slot(needed=not settings.on_lake):
         return pipeline.load_deals(settings, extractions)
+
+
+def prefect_steps() -> Steps:
+    """The runs' steps as this module's tasks (called inside a flow: the log is the flow run's)."""
+    from prefect import get_run_logger
+
+    from flows.runs import ensure_write_limit
+
+    return Steps(
+        submit_poll_group=lambda cfg, sources, states: poll_sources_task.submit(*by_value(cfg, sources, states)),
+        store_group=lambda cfg, polls: store_sources_task(*by_value(cfg, polls)),
+        poll_window=lambda cfg, source, since, until: poll_task(*by_value(cfg, source, since, until)),
+        store_window=lambda cfg, source, result, window: store_task(*by_value(cfg, source, result, window)),
+        submit_extract=lambda cfg, docs: extract_task.submit(*by_value(cfg, docs)),
+        load_deals=lambda cfg, extractions: load_deals_task(*by_value(cfg, extractions)),
+        before_writes=lambda cfg: None if cfg.on_lake else ensure_write_limit(),  # a lake has no write slot
+        log=get_run_logger(),
+    )

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import tomllib
 from pathlib import Path
 
+import tomlkit
 from pydantic import ValidationError
 
 from flows.http import SourceError
 from flows.settings import Settings, SourceConfig
 
 BUNDLED = Path(__file__).with_name("watchlist.toml")
-
-
-def load_watchlist(settings: Settings) -> list[SourceConfig]:
-    """settings.sources when set, else the bundled watchlist."""
-    if settings.sources is not None:
-        return list(settings.sources)
-    return read_sources(BUNDLED)
 
 
 def read_sources(path: Path) -> list[SourceConfig]:
@@ -36,101 +29,75 @@ def read_sources(path: Path) -> list[SourceConfig]:
     return sources
 
 
-def add_source(path: Path, source: SourceConfig, settings: Settings | None = None) -> list[SourceConfig]:
-    """Add a source to minewire.toml (starting from the bundled list if it has none); returns the list.
+def load_watchlist(settings: Settings) -> list[SourceConfig]:
+    """settings.sources when set (after the bundled watchlist if include_bundled_sources), else the bundled
+    watchlist; without the skip_sources."""
+    if settings.sources is None:
+        sources = read_sources(BUNDLED)
+    elif settings.include_bundled_sources:
+        own = {s.name for s in settings.sources}  # a source of one's own replaces the bundled one of its name
+        sources = [s for s in read_sources(BUNDLED) if s.name not in own] + list(settings.sources)
+    else:
+        sources = list(settings.sources)
+    return [s for s in sources if s.name not in settings.skip_sources]
 
-    Given the settings, a URL whose '{name}' placeholder they do not define is refused before writing."""
-    if settings is not None and source.url:
+
+def source_problem(source: SourceConfig) -> str | None:
+    """What a source lacks to be polled (a feed's URL, a filer's CIK), or None."""
+    if source.kind in ("rss", "atom") and not source.url:
+        return f"source {source.name!r}: an {source.kind} source needs --url, the feed's address"
+    if source.kind == "edgar" and not (source.cik or "").strip().isdigit():
+        return f"source {source.name!r}: an edgar source needs --cik, the company's SEC CIK (digits)"
+    return None
+
+
+def add_source(path: Path, source: SourceConfig, settings: Settings) -> None:
+    """Add one source to minewire.toml, keeping the rest of the file (comments too). A file without sources
+    gets include_bundled_sources = true, so the bundled watchlist is still polled without being copied in."""
+    if source.url:
         try:
             settings.expand(source.url, source.name)
         except ValueError as exc:
             raise SourceError(str(exc)) from exc
-    sources = _current(path)
-    if any(s.name == source.name for s in sources):
+    if any(s.name == source.name for s in load_watchlist(settings)):
         raise SourceError(f"a source named {source.name!r} already exists; remove it first or pick another name")
-    sources.append(source)
-    _write(path, sources)
-    return sources
+    doc = _read(path)
+    if "sources" not in doc:
+        if "include_bundled_sources" not in doc:
+            doc["include_bundled_sources"] = tomlkit.item(True).comment(
+                "poll the bundled watchlist too; false: only the [[sources]] here")
+        doc["sources"] = tomlkit.aot()
+    table = tomlkit.table()
+    table.update(source.model_dump(exclude_none=True))
+    table.trivia.indent = "\n"  # a blank line before each [[sources]]
+    doc["sources"].append(table)
+    _write(path, doc)
 
 
-def remove_source(path: Path, source: SourceConfig | str) -> list[SourceConfig]:
-    """Remove a source by name from minewire.toml; returns the remaining list."""
-    name = source if isinstance(source, str) else source.name
-    sources = _current(path)
-    kept = [s for s in sources if s.name != name]
-    if len(kept) == len(sources):
-        raise SourceError(f"no source named {name!r}; `minewire sources list` shows the names")
-    _write(path, kept)
-    return kept
-
-
-def dump_toml(data: dict) -> str:
-    """A tiny TOML writer for minewire's settings: scalars, lists, tables and arrays of tables."""
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) and not _is_table_list(v)}
-    lines = [f"{_key(k)} = {_value(v)}" for k, v in scalars.items() if v is not None]
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines += ["", f"[{_key(key)}]"] + [f"{_key(k)} = {_value(v)}" for k, v in value.items() if v is not None]
-        elif _is_table_list(value):
-            for table in value:
-                lines += ["", f"[[{_key(key)}]]"]
-                lines += [f"{_key(k)} = {_value(v)}" for k, v in table.items() if v is not None]
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _current(path: Path) -> list[SourceConfig]:
-    if path.exists():
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        if "sources" in data:
-            return read_sources(path)
-    return read_sources(BUNDLED)
-
-
-def _write(path: Path, sources: list[SourceConfig]) -> None:
-    """Rewrite only the `[[sources]]` tables, keeping the rest of the file (and its comments) as it was."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    data = tomllib.loads(text) if text else {}
-    tables = dump_toml({"sources": [s.model_dump(exclude_defaults=False) for s in sources]})
-    if "sources" in data and "[[sources]]" not in text:
-        data["sources"] = [s.model_dump() for s in sources]  # an inline array: rewrite the whole file
-        new_text = dump_toml(data)
+def remove_source(path: Path, name: str, settings: Settings) -> None:
+    """Remove a source of minewire.toml, or stop polling a bundled one (its name goes into skip_sources)."""
+    doc = _read(path)
+    own = doc.get("sources") or []
+    at = [i for i, entry in enumerate(own) if entry.get("name") == name]
+    if at:
+        del own[at[0]]
+        if not own:  # an empty array of tables would be written as `sources = []`: no sources at all
+            del doc["sources"]
+    elif any(s.name == name for s in load_watchlist(settings)):
+        doc["skip_sources"] = [*doc.get("skip_sources", []), name]
     else:
-        new_text = _without_source_tables(text).rstrip("\n")
-        new_text = (new_text + "\n\n" if new_text else "") + tables
-    tomllib.loads(new_text)  # never leave a file the settings loader cannot read
-    path.write_text(new_text, encoding="utf-8")
+        raise SourceError(f"no source named {name!r}; `minewire sources list` shows the names")
+    _write(path, doc)
 
 
-def _without_source_tables(text: str) -> str:
-    kept, inside = [], False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("[[sources]]"):
-            inside = True
-            continue
-        if inside and stripped.startswith("["):
-            inside = False
-        if not inside:
-            kept.append(line)
-    return "\n".join(kept)
+def _read(path: Path) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    except tomlkit.exceptions.TOMLKitError as exc:
+        raise SourceError(f"{path}: not valid TOML ({exc}); fix the file first") from exc
 
 
-def _is_table_list(value: object) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _key(key: str) -> str:
-    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items() if v is not None) + "}"
-    # JSON string escapes are valid TOML basic-string escapes for everything json.dumps emits.
-    return json.dumps(str(value), ensure_ascii=False)
+def _write(path: Path, doc: tomlkit.TOMLDocument) -> None:
+    text = tomlkit.dumps(doc)
+    tomllib.loads(text)  # never leave a file the settings loader cannot read
+    path.write_text(text, encoding="utf-8")

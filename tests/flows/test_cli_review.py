@@ -81,18 +81,18 @@ def test_cli_review_reject_drops_the_deal_from_the_tracker_and_accept_leaves_the
         rejected: "rejected", accepted: "accepted"}
 
 
-@pytest.mark.parametrize("args, says", [
-    (("0000000000000000", "--accept"), "no deal with id"),
-    (("{deal}", "--set", "colour=blue"), "--set takes field=value"),
-    (("{deal}", "--set", "capacity_mw=lots"), "not a number"),
-    (("{deal}", "--accept", "--reject"), "one of"),
-    (("{deal}",), "one of"),
+@pytest.mark.parametrize("args, says, code", [
+    (("0000000000000000", "--accept"), "no deal with id", 1),
+    (("{deal}", "--set", "colour=blue"), "--set takes field=value", 1),
+    (("{deal}", "--set", "capacity_mw=lots"), "not a number", 1),
+    (("{deal}", "--accept", "--reject"), "one of", 2),  # the command used wrongly: a usage error
+    (("{deal}",), "one of", 2),
 ])
-def test_cli_review_refuses_bad_decisions_in_one_line(reviewed, args, says):
+def test_cli_review_refuses_bad_decisions_in_one_line(reviewed, args, says, code):
     deal_id = _deal(reviewed, "asset LIKE '%Paso Pe%'")
     before = _query(reviewed, "SELECT count(*) FROM corrections")[0][0]
     result = _review(reviewed, *(a.replace("{deal}", deal_id) for a in args))
-    assert result.returncode == 1, result.stdout
+    assert result.returncode == code, result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], result.stderr
     assert _query(reviewed, "SELECT count(*) FROM corrections")[0][0] == before

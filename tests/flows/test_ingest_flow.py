@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 import flows.ingest as ingest_module
+import flows.jobs as jobs_module  # the runs' bodies, which the flows run with tasks
 from flows.demo import demo_settings
 from flows.runner import run_ingest
 from flows.sample_server import SampleServer
@@ -157,8 +158,8 @@ def test_ingest_polls_only_a_few_groups_ahead_of_what_it_has_stored(prefect_serv
     events, real_poll, real_store = [], pipeline.poll_many, pipeline.store_many
     monkeypatch.setattr(pipeline, "poll_many", lambda *a, **k: events.append("poll") or real_poll(*a, **k))
     monkeypatch.setattr(pipeline, "store_many", lambda *a, **k: events.append("store") or real_store(*a, **k))
-    monkeypatch.setattr(ingest_module, "SOURCES_PER_TASK", 1)
-    monkeypatch.setattr(ingest_module, "GROUPS_IN_FLIGHT", 1, raising=False)
+    monkeypatch.setattr(jobs_module, "SOURCES_PER_TASK", 1)
+    monkeypatch.setattr(jobs_module, "GROUPS_IN_FLIGHT", 1)
     settings = demo_settings(module_server, tmp_path / "minewire.duckdb")
     summary, _ = run_ingest(settings, extract=False)
     assert summary["stored_ids"] and events.count("poll") == len(settings.sources) >= 3
@@ -175,7 +176,7 @@ def test_ingest_opens_the_warehouse_once_for_every_group_it_stores(prefect_serve
 
     opens, real_open = [], engine_module._open_engine
     monkeypatch.setattr(engine_module, "_open_engine", lambda *a, **k: opens.append(a[0]) or real_open(*a, **k))
-    monkeypatch.setattr(ingest_module, "SOURCES_PER_TASK", 1)
+    monkeypatch.setattr(jobs_module, "SOURCES_PER_TASK", 1)
     settings = demo_settings(module_server, tmp_path / "minewire.duckdb")
     summary, _ = run_ingest(settings, extract=False)
     assert summary["stored"] and len(settings.sources) >= 3

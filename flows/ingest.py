@@ -14,6 +14,7 @@ from flows.runs import settings_from
 from flows.settings import RunSettings
 from flows.steps import Progress
 from flows.tasks import prefect_steps
+from warehouse import held_warehouse
 
 STORED_EVENT = "minewire.documents.stored"
 NEW_DOCUMENTS_KEY = "ingest-new-documents"
@@ -24,8 +25,9 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
            progress: Progress | None = None) -> dict:
     """Poll the watchlist (or one group / named sources) once and store what is new."""
     cfg = settings_from(settings)
-    summary, reports = ingest_sources(cfg, prefect_steps(), group, sources, progress)
-    publish_new_documents(cfg, summary["stored_ids"], NEW_DOCUMENTS_KEY)
+    with held_warehouse(cfg.warehouse):  # the artifact reads the stored rows through the run's one writer
+        summary, reports = ingest_sources(cfg, prefect_steps(), group, sources, progress)
+        publish_new_documents(cfg, summary["stored_ids"], NEW_DOCUMENTS_KEY)
     announce_stored(summary["stored_ids"], f"ingest {group or 'all'}", [r.source for r in reports if r.stored])
     create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",
                              description="documents stored by this ingest run")

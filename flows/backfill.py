@@ -48,8 +48,7 @@ def backfill(start: date, end: date, sources: list[str] | None = None, companies
     # As ingest holds it: one open for every window's store.
     with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):
         pipeline.prepare_warehouse(cfg)
-        if not cfg.on_lake:  # a lake has no write slot
-            ensure_write_limit()
+        ensure_write_limit(cfg)
         for window in date_windows(start, end, window_days):
             walk_window(cfg, chosen, window, totals)
             if on_window:

@@ -28,8 +28,7 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     if cfg.task_runner == "dask":  # Dask workers are the processes: no extraction workers of their own
         cfg = cfg.model_copy(update={"extract_processes": 1})
     logger = get_run_logger()
-    if not cfg.on_lake:  # a lake has no write slot
-        ensure_write_limit()
+    ensure_write_limit(cfg)
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text
         document_ids = json.loads(document_ids)
     # The writer is held for the run (a load costs a batch's rows, not opening and checkpointing the file);

@@ -32,8 +32,7 @@ def ingest(group: str | None = None, sources: list[str] | None = None, settings:
     # at 20,000 documents). Another writer or a reader that waits gets it within 0.25 s while the run polls.
     with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):
         pipeline.prepare_warehouse(cfg)
-        if not cfg.on_lake:  # a lake has no write slot
-            ensure_write_limit()
+        ensure_write_limit(cfg)
         chosen = select_sources(cfg, group, sources)
         reports, source_errors = poll_and_store(cfg, chosen)
     summary = summarise(reports, source_errors)

@@ -63,7 +63,7 @@ def poll_sources_task(settings: Settings, sources: list[SourceConfig],
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 def store_sources_task(settings: Settings, polls: list[tuple[SourceConfig, PollResult]]) -> list[pipeline.StoreReport]:
     """Load a group of polls (a transaction each) while holding the write slot once."""
-    with write_slot(needed=not settings.on_lake):
+    with write_slot(settings):
         return pipeline.store_many(settings, polls)
 
 
@@ -71,7 +71,7 @@ def store_sources_task(settings: Settings, polls: list[tuple[SourceConfig, PollR
 def store_task(settings: Settings, source: SourceConfig, result: PollResult,
                window: tuple[date, date] | None = None) -> pipeline.StoreReport:
     """Load one poll into the warehouse, one writer at a time."""
-    with write_slot(needed=not settings.on_lake):
+    with write_slot(settings):
         return pipeline.store(settings, source, result, window)
 
 
@@ -84,5 +84,5 @@ def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
     """Load one batch of deals, one writer at a time."""
-    with write_slot(needed=not settings.on_lake):
+    with write_slot(settings):
         return pipeline.load_deals(settings, extractions)

@@ -20,9 +20,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, get_current_settings, temporary_settings
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 log = logging.getLogger("minewire")
 
@@ -46,7 +50,7 @@ def slot_name(warehouse_path: str | Path) -> str:
     return f"{SLOT_PREFIX}{readable}-{digest}"
 
 
-def warehouse_slot(settings) -> str | None:
+def warehouse_slot(settings: Settings) -> str | None:
     """The write slot of the settings' warehouse; None when there is none to take.
 
     A lake has none: its writers commit at once. Nor has a temporary server (no PREFECT_API_URL): it keeps its
@@ -122,7 +126,7 @@ def _renewed(client, name: str, lease: str) -> Iterator[None]:
 
 
 @contextmanager
-def write_slot(settings) -> Iterator[None]:
+def write_slot(settings: Settings) -> Iterator[None]:
     """Hold the settings' warehouse's write slot if it can be had within WRITE_SLOT_WAIT_S; otherwise (a leaked
     slot, no server) carry on without it — the slot only queues writers, DuckDB's file lock keeps them apart."""
     name = warehouse_slot(settings)

@@ -101,16 +101,19 @@ def compare(args, corpus, work: Path) -> dict:
         from flows.extract_deals import extract_deals
 
         start_s, _, _ = _timed(lambda: extract_deals(document_ids=[], settings=settings_param(warm)))
-        from flows import runs as flow_runs
+        from prefect.server.api.server import SubprocessASGIServer
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        flow_runs.ensure_write_limit()  # as a deployment has it: every load takes the write slot
+        # The server's address set, as a deployment has it: every load takes its warehouse's write slot (on a
+        # temporary server, no PREFECT_API_URL, minewire takes none; see flows/slots.py).
         # Alternated because this machine's speed drifts by tens of percent within minutes: one plain run
         # before the Prefect run made the overhead read anywhere from -2% to 28%.
-        for k in range(runs):
-            print(f"Prefect comparison: ingest + extract_deals flows, run {k + 1} of {runs} …", flush=True)
-            settings = make_settings(args, server, corpus, work / f"prefect-{k}.duckdb")
-            prefects.append(_timed(run_ingest, settings))
-            plain_once()
+        with temporary_settings(updates={PREFECT_API_URL: SubprocessASGIServer().api_url}):
+            for k in range(runs):
+                print(f"Prefect comparison: ingest + extract_deals flows, run {k + 1} of {runs} …", flush=True)
+                settings = make_settings(args, server, corpus, work / f"prefect-{k}.duckdb")
+                prefects.append(_timed(run_ingest, settings))
+                plain_once()
     overheads = [100 * (p[0] - (plains[k][0] + plains[k + 1][0]) / 2) / p[0] for k, p in enumerate(prefects)]
     cpu_overheads = [100 * (p[1] - (plains[k][1] + plains[k + 1][1]) / 2) / p[1] for k, p in enumerate(prefects)
                      if p[1]]

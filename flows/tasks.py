@@ -66,7 +66,7 @@ def poll_sources_task(settings: Settings, sources: list[SourceConfig],
 @task(**WRITE_RETRIES)
 def store_sources_task(settings: Settings, polls: list[tuple[SourceConfig, PollResult]]) -> list[pipeline.StoreReport]:
     """Load a group of polls (a transaction each) while holding the write slot once."""
-    with write_slot(needed=not settings.on_lake):
+    with write_slot(settings):
         return pipeline.store_many(settings, polls)
 
 
@@ -74,7 +74,7 @@ def store_sources_task(settings: Settings, polls: list[tuple[SourceConfig, PollR
 def store_task(settings: Settings, source: SourceConfig, result: PollResult,
                window: tuple[date, date] | None = None) -> pipeline.StoreReport:
     """Load one poll into the warehouse, one writer at a time."""
-    with write_slot(needed=not settings.on_lake):
+    with write_slot(settings):
         return pipeline.store(settings, source, result, window)
 
 
@@ -87,7 +87,7 @@ def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[
 @task(**WRITE_RETRIES)
 def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
     """Load one batch of deals, one writer at a time."""
-    with write_slot(needed=not settings.on_lake):
+    with write_slot(settings):
         return pipeline.load_deals(settings, extractions)
 
 
@@ -104,6 +104,6 @@ def prefect_steps() -> Steps:
         store_window=lambda cfg, source, result, window: store_task(*by_value(cfg, source, result, window)),
         submit_extract=lambda cfg, docs: extract_task.submit(*by_value(cfg, docs)),
         load_deals=lambda cfg, extractions: load_deals_task(*by_value(cfg, extractions)),
-        before_writes=lambda cfg: None if cfg.on_lake else ensure_write_limit(),  # a lake has no write slot
+        before_writes=ensure_write_limit,  # none for a lake or a temporary server (flows.slots.warehouse_slot)
         log=get_run_logger(),
     )

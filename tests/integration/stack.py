@@ -214,9 +214,6 @@ class PrefectStack:
 
 def deploy_minewire(stack: PrefectStack) -> dict[str, dict]:
     """The README's deploy steps, run from the repository root; the deployments by name."""
-    from flows.slots import WRITE_LIMIT
-
     stack.cli("work-pool", "create", "minewire", "--type", "process")
-    stack.cli("global-concurrency-limit", "create", WRITE_LIMIT, "--limit", "1")
     stack.cli("deploy", "--all", "--no-prompt")
     return {d["name"]: d for d in stack.post("/deployments/filter")}

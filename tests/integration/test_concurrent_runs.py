@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.slots import WRITE_LIMIT
+from flows.slots import slot_name
 from tests.integration.stack import REPO, Process
 from warehouse import connect_read_only
 
@@ -63,8 +63,6 @@ def snapshot(warehouse: Path) -> dict:
 
 def test_backfill_and_poll_at_once_match_sequential_runs(prefect_stack, minewire_env, tmp_path):
     stack = prefect_stack
-    stack.cli("global-concurrency-limit", "create", WRITE_LIMIT, "--limit", "1")
-
     together = tmp_path / "together.duckdb"
     env = stack.env(**{**minewire_env, "MINEWIRE_WAREHOUSE_PATH": str(together)})
     finish(start_commands(stack, env, ["backfill", "poll"]), timeout_s=150)
@@ -81,8 +79,11 @@ def test_backfill_and_poll_at_once_match_sequential_runs(prefect_stack, minewire
         assert count == distinct, f"duplicated {name}: {concurrent[name]}"
     assert concurrent == sequential
 
-    limit = stack.get(f"/v2/concurrency_limits/{WRITE_LIMIT}")
-    assert limit["limit"] == 1 and limit["active_slots"] == 0, limit
+    # Each warehouse got a write slot of its own from the runs, and both are free again.
+    for warehouse in (together, one_by_one):
+        limit = stack.get(f"/v2/concurrency_limits/{slot_name(warehouse)}")
+        assert limit["limit"] == 1 and limit["active_slots"] == 0, limit
+    assert slot_name(together) != slot_name(one_by_one)
     # Each of the four runs left its summary artifact on the server.
     artifacts = Counter(a["key"] for a in stack.post("/artifacts/filter"))
     assert artifacts["backfill-summary"] == 2 and artifacts["ingest-summary"] == 2, artifacts

@@ -148,12 +148,17 @@ def _store_one(engine, settings: Settings, source: SourceConfig, result: PollRes
         source=source.name, stored=loaded.stored, seen=result.seen, copies=loaded.copies,
         duplicates=loaded.duplicates, failed=len(result.failures), skipped=result.skipped,
         requests=len(result.fetches), not_modified=sum(f.not_modified for f in result.fetches),
-        rows_written=loaded.rows_written, failures=[f"{f.url}: {f.reason}" for f in result.failures],
+        rows_written=loaded.rows_written, failures=[_failure_line(f) for f in result.failures],
         listing_failed=result.listing_failed,
     )
     for failure in result.failures:
         log.warning("%s: %s: %s", source.name, failure.url, failure.reason)
     return report
+
+
+def _failure_line(failure) -> str:
+    """'URL: reason' for the run's summary; a fetch error's reason often starts with its URL already."""
+    return failure.reason if failure.reason.startswith(failure.url) else f"{failure.url}: {failure.reason}"
 
 
 def is_quiet(result: PollResult) -> bool:

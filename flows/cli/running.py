@@ -61,13 +61,22 @@ def demo(warehouse: Path = typer.Option(Path("minewire-demo.duckdb"), help="wher
 
 def _check_sources(group: str | None = None, names: list[str] | None = None,
                    companies: list[str] | None = None) -> None:
-    """Refuse an unknown group, source or company before any run starts (a flow would log a traceback)."""
+    """Refuse an unknown group, source or company, and EDGAR sources without the SEC's User-Agent, before any
+    run starts (a flow would log a traceback; each EDGAR source would fail alone with the same message)."""
+    from flows.http import MissingUserAgent, check_user_agent
     from flows.jobs import backfill_sources
     from flows.runs import select_sources
 
-    select_sources(settings(), group, names)
+    chosen = select_sources(settings(), group, names)
     if companies:
-        backfill_sources(settings(), names, companies)
+        chosen = backfill_sources(settings(), names, companies)
+    edgar = [s for s in chosen if s.kind == "edgar"]
+    if edgar:
+        try:
+            check_user_agent(settings())
+        except MissingUserAgent as exc:
+            hint = "" if group or names else " (or poll the news alone: --group news)"
+            raise MissingUserAgent(f"{len(edgar)} EDGAR source(s) chosen: {exc}{hint}") from None
 
 
 @app.command()

@@ -110,3 +110,22 @@ def test_cli_offers_shell_completion():
                                env={**os.environ, "_MINEWIRE_COMPLETE": "complete_bash",
                                     "COMP_WORDS": "minewire reex", "COMP_CWORD": "1"})
     assert completed.stdout.split() == ["reextract"]
+
+
+def test_cli_edgar_sources_without_a_user_agent_fail_once_up_front(tmp_path):
+    # Each of the 14 bundled EDGAR sources printed the same missing-User-Agent line before.
+    result = run("-w", str(tmp_path / "w.duckdb"), "ingest", cwd=tmp_path, env={"MINEWIRE_SEC_USER_AGENT": ""})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "EDGAR source(s) chosen" in result.stderr, result.stderr
+    assert "MINEWIRE_SEC_USER_AGENT" in result.stderr and "--group news" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_cli_names_a_feed_that_cannot_be_read_once_per_line(tmp_path):
+    feed = "http://127.0.0.1:9/feed.xml"  # the discard port: nothing listens, the connection is refused
+    env = {"MINEWIRE_SOURCES": json.dumps([{"name": "dead-feed", "kind": "rss", "url": feed, "group": "news"}]),
+           "MINEWIRE_ALLOW_PRIVATE_ADDRESSES": "true", "MINEWIRE_RETRIES": "0"}
+    result = run("-w", str(tmp_path / "w.duckdb"), "ingest", cwd=tmp_path, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    line = next(x for x in (result.stdout + result.stderr).splitlines() if feed in x)
+    assert line.count(feed) == 1 and "refused" in line.lower(), line

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from models.tables import Correction
+from models.tables import SCHEMA_VERSION, Correction
 from warehouse.engine import WarehouseError, open_warehouse
 from warehouse.identity import short_hash
 from warehouse.queries import run_sql
@@ -20,12 +20,22 @@ QUEUE_COLUMNS = ("deal_id", "confidence", "review", "announced_date", "deal_type
 
 
 def review_queue(path: Path | str, *, include_reviewed: bool = False, limit: int | None = None):
-    """Deals least confident first (not yet accepted or rejected, unless include_reviewed)."""
+    """Deals least confident first (not yet accepted or rejected, unless include_reviewed). A file older than
+    schema v6 has no review column in its views: it is upgraded in place first, as a decision would."""
+    _upgraded(path)
     where = "" if include_reviewed else "WHERE review IS NULL OR review = 'corrected'"
     sql = f"SELECT {', '.join(QUEUE_COLUMNS)} FROM deals {where} ORDER BY confidence, announced_date, deal_id"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return run_sql(path, sql)
+
+
+def _upgraded(path: Path | str) -> None:
+    """Upgrade the warehouse in place when its schema is older than this minewire's (one read when it is not)."""
+    _, found = run_sql(path, "SELECT max(version) FROM minewire_schema")
+    if found and found[0][0] is not None and found[0][0] < SCHEMA_VERSION:
+        with open_warehouse(path) as engine:
+            init_warehouse(engine)
 
 
 def parse_setting(text: str) -> tuple[str, str | None]:

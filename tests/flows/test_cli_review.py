@@ -119,3 +119,16 @@ def test_cli_report_marks_reviewed_deals_and_leaves_out_rejected_ones(reviewed, 
     row = html[html.index(f'href="#deal-{paso}"') - 200:html.index(f'href="#deal-{paso}"')]
     assert 'class="reviewed corrected"' in row
     assert f"deal-{rejected}" not in html
+
+
+def test_cli_review_lists_the_deals_of_a_file_older_than_reviews(tmp_path):
+    # The list failed on a file from before the corrections table until some write had upgraded it.
+    from tests.warehouse.test_schema import _v1_file
+
+    path = tmp_path / "old.duckdb"
+    _v1_file(path, "INSERT INTO deal_evidence (evidence_id, deal_id, doc_id, sentence, extractor_version, deal_type, "
+                   "seller, buyer, capacity_mw, confidence) VALUES ('old0deal', 'old0deal', '0123456789abcdef', "
+                   "'An old sentence.', '0.1.0', 'asset_sale', 'Garnet Power', 'Pember Mining', 40, 0.6)")
+    listed = run("-w", str(path), "review")
+    assert listed.returncode == 0, listed.stderr
+    assert "old0deal" in listed.stdout and "Pember Mining" in listed.stdout

@@ -15,8 +15,9 @@ import psutil
 import sqlalchemy as sa
 
 from bench import memory
-from flows import pipeline, polling
+from flows import pipeline
 from flows.settings import Settings
+from flows.sources import polling
 from warehouse import deals, held_warehouse, open_warehouse
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from flows import render
 from flows.sample_server import SAMPLE_SITE, SampleServer
 from flows.settings import Settings
-from flows.watchlist import read_sources
+from flows.sources.watchlist import read_sources
 
 SAMPLE_SOURCES = SAMPLE_SITE.parent / "sources.toml"
 DEMO_USER_AGENT = "minewire demo demo@example.invalid"

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from itertools import islice
 
 from flows import pipeline
-from flows.deadline import stop_requests_on_interrupt
-from flows.http import SourceError
 from flows.runs import select_sources
 from flows.settings import Settings, SourceConfig
+from flows.sources.deadline import stop_requests_on_interrupt
+from flows.sources.http import SourceError
 from flows.steps import Progress, Steps
 from warehouse import held_warehouse, open_warehouse
 from warehouse.state import walked_windows

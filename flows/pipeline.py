@@ -16,9 +16,9 @@ from datetime import date
 from functools import partial
 
 
-from flows.http import Fetcher, is_transient
-from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
+from flows.sources.http import Fetcher, is_transient
+from flows.sources.polling import poll_source
 from models.records import Deal, PollResult, SourceState
 from warehouse import held_cache, init_warehouse, note_cached, open_warehouse, run_write
 from warehouse.deals import KEPT_DATES, load_companies, load_extractions

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from flows import pipeline
-from flows.deadline import pause
-from flows.http import is_transient
+from flows.sources.deadline import pause
+from flows.sources.http import is_transient
 from warehouse import WarehouseBusy
 
 # The tasks' retry policy, and the plain path's: network trouble and a busy warehouse only.

@@ -14,7 +14,7 @@ from flows.ingest import ingest
 from flows.runs import settings_param
 from flows.sample_server import SampleServer
 from flows.settings import Settings
-from flows.watchlist import read_sources
+from flows.sources.watchlist import read_sources
 from warehouse import connect_read_only
 
 pytestmark = pytest.mark.prefect_server

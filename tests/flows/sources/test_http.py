@@ -9,9 +9,9 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from flows.http import (FetchError, Fetcher, MissingUserAgent, SourceError, is_transient, retry_after_s)
 from flows.sample_server import SampleServer
 from flows.settings import Settings
+from flows.sources.http import Fetcher, FetchError, MissingUserAgent, SourceError, is_transient, retry_after_s
 
 UA = "minewire-tests ops@example.com"
 PAGE = b"<html><body><p>A page about a mining site sale.</p></body></html>"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.http import SourceError
-from flows.pages import decode_html, html_to_text, parse_article
+from flows.sources.http import SourceError
+from flows.sources.pages import decode_html, html_to_text, parse_article
 from models.records import FeedItem
 
-CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"
+CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"
 BASE = "http://wire.test"
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 BODY = "<p>Ridgeline sold a 20 MW site in Quebec to a buyer for $5 million in cash, the company said.</p>"

@@ -13,9 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import trustme
 
-from flows import http
-from flows.http import Fetcher, FetchError
 from flows.settings import Settings
+from flows.sources import http
+from flows.sources.http import Fetcher, FetchError
 
 NAME = "shop.test"
 PAGE = b"<html><body><p>A page about a mining site sale.</p></body></html>"

@@ -6,11 +6,11 @@ import duckdb
 import httpx
 
 from flows import pipeline
-from flows.http import MissingUserAgent
 from flows.sample_server import SampleServer
 from flows.settings import SourceConfig
+from flows.sources.http import MissingUserAgent
 from models.records import PollResult, SourceState
-from tests.flows.test_polling import CASES, NORTHWIND, TRADE, WIRE, make_settings
+from tests.flows.sources.test_polling import CASES, NORTHWIND, TRADE, WIRE, make_settings
 
 FRESH = {s.name: SourceState() for s in (WIRE, NORTHWIND, TRADE)}  # nothing polled before
 TABLES = ("documents", "document_copies", "sources", "fetches", "fetch_failures", "http_validators")

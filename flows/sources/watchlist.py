@@ -8,8 +8,8 @@ from pathlib import Path
 import tomlkit
 from pydantic import ValidationError
 
-from flows.http import SourceError
 from flows.settings import Settings, SourceConfig
+from flows.sources.http import SourceError
 
 BUNDLED = Path(__file__).with_name("watchlist.toml")
 

@@ -8,8 +8,8 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from flows.dates import parse_date
-from flows.http import SourceError
+from flows.sources.dates import parse_date
+from flows.sources.http import SourceError
 from models.records import FeedItem
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,13 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from flows.edgar import (filing_documents, index_url, normalise_cik, page_overlaps, parse_filing_document,
-                         parse_filing_index, parse_submissions, parse_submissions_page, submissions_url)
-from flows.http import SourceError
 from flows.settings import Settings
+from flows.sources.edgar import (
+    filing_documents,
+    index_url,
+    normalise_cik,
+    page_overlaps,
+    parse_filing_document,
+    parse_filing_index,
+    parse_submissions,
+    parse_submissions_page,
+    submissions_url,
+)
+from flows.sources.http import SourceError
 from models.records import Filing
 
-CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"
+CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"
 SEC_WWW = "http://mirror.test/sec_www"
 FOLDER = "Archives/edgar/data/9990001/000999000126000012"
 

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from flows.dates import parse_date
-from flows.pages import parse_article
+from flows.sources.dates import parse_date
+from flows.sources.pages import parse_article
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 

@@ -8,14 +8,24 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from typing import Callable, Iterable
 
-from flows.dates import parse_date
-from flows.edgar import (filing_documents, index_url, normalise_cik, page_overlaps, parse_filing_document,
-                         parse_filing_index, parse_submissions, parse_submissions_page, submissions_page_url,
-                         submissions_problem, submissions_url)
-from flows.feeds import is_truncated, read_feed
-from flows.http import Fetcher, SourceError, check_user_agent, is_transient
-from flows.pages import parse_article
 from flows.settings import Settings, SourceConfig
+from flows.sources.dates import parse_date
+from flows.sources.edgar import (
+    filing_documents,
+    index_url,
+    normalise_cik,
+    page_overlaps,
+    parse_filing_document,
+    parse_filing_index,
+    parse_submissions,
+    parse_submissions_page,
+    submissions_page_url,
+    submissions_problem,
+    submissions_url,
+)
+from flows.sources.feeds import is_truncated, read_feed
+from flows.sources.http import Fetcher, SourceError, check_user_agent, is_transient
+from flows.sources.pages import parse_article
 from models.records import Failure, FeedItem, FetchedDocument, Filing, PollResult, SourceState, normalise_url
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.pdf import pdf_text, unwrap_lines
+from flows.sources.pdf import pdf_text, unwrap_lines
 from tests.pdfs import make_pdf
 
 

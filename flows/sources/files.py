@@ -109,12 +109,12 @@ def input_text(item: Input, stdin: BinaryIO, max_chars: int) -> tuple[str, list[
 def read_bytes(data: bytes, name: Path | str, kind: str) -> tuple[str | None, str]:
     """(title, body) of a document's bytes read as `kind` (text, html or pdf); ValueError naming `name`."""
     if kind == "pdf":
-        from flows.pdf import pdf_text
+        from flows.sources.pdf import pdf_text
 
         return None, pdf_text(data, str(name))
     if kind == "html":
-        from flows.http import SourceError
-        from flows.pages import html_to_text
+        from flows.sources.http import SourceError
+        from flows.sources.pages import html_to_text
 
         # A page's bytes keep its own charset declaration for decode_html, unless they hold NULs (UTF-16
         # without a mark, or not text at all).

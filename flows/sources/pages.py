@@ -5,15 +5,14 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from datetime import datetime, timedelta, timezone
-
 import warnings
+from datetime import datetime, timedelta, timezone
 
 import charset_normalizer
 from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
-from flows.dates import parse_date
-from flows.http import SourceError
+from flows.sources.dates import parse_date
+from flows.sources.http import SourceError
 from models.records import FeedItem, FetchedDocument
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "pressrelease",

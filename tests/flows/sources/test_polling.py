@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.http import Fetcher, MissingUserAgent
-from flows.polling import poll_source
 from flows.sample_server import SampleServer
 from flows.settings import Settings, SourceConfig
+from flows.sources.http import Fetcher, MissingUserAgent
+from flows.sources.polling import poll_source
 from models.records import PollResult, SourceState, normalise_url
 
-CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"
+CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"
 WIRE = SourceConfig(name="wire", kind="rss", url="{globenewswire}/rss/mining-deals.xml")
 TRADE = SourceConfig(name="trade", kind="atom", url="{theminermag}/feed.atom")
 NORTHWIND = SourceConfig(name="edgar-northwind", kind="edgar", cik="9990001", group="edgar")

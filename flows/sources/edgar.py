@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from flows.dates import parse_date
-from flows.http import SourceError
-from flows.pages import block_text, decode_html, make_soup
 from flows.settings import Settings
-from models.records import Filing, FetchedDocument
+from flows.sources.dates import parse_date
+from flows.sources.http import SourceError
+from flows.sources.pages import block_text, decode_html, make_soup
+from models.records import FetchedDocument, Filing
 
 log = logging.getLogger(__name__)
 

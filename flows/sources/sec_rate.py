@@ -18,7 +18,7 @@ try:
 except ImportError:  # not POSIX: each process keeps its own limit
     fcntl = None
 
-from flows.deadline import pause
+from flows.sources.deadline import pause
 
 RATE_FILE = "minewire-sec-rate"
 _CLOCK_SLACK_S = 60.0  # a booking this far ahead comes from a clock set back: start afresh

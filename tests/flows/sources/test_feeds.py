@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.feeds import parse_date, parse_feed
-from flows.http import SourceError
+from flows.sources.feeds import parse_date, parse_feed
+from flows.sources.http import SourceError
 
-CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"
+CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"
 BASE = "http://wire.test"
 
 

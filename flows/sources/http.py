@@ -26,10 +26,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from flows.addresses import NonPublicAddress, host_port, pin_addresses
-from flows.deadline import deadline, deadline_transport, pause, stopping
-from flows.sec_rate import SharedRateLimiter, rate_file
 from flows.settings import DEFAULT_BASE_URLS, Settings
+from flows.sources.addresses import NonPublicAddress, host_port, pin_addresses
+from flows.sources.deadline import deadline, deadline_transport, pause, stopping
+from flows.sources.sec_rate import SharedRateLimiter, rate_file
 from models.records import FetchRecord
 
 GENERIC_USER_AGENT = "minewire/0.1 (mining deal tracker)"
@@ -100,7 +100,7 @@ class Response:
 
 
 # One limiter per (rate, file) for the whole process, so every Fetcher (and every task thread) shares it; the
-# file shares it with every other minewire process (flows/sec_rate.py).
+# file shares it with every other minewire process (flows/sources/sec_rate.py).
 _SEC_LIMITERS: dict[tuple[float, Path], SharedRateLimiter] = {}
 _SEC_LIMITERS_LOCK = threading.Lock()
 
@@ -146,9 +146,9 @@ class Fetcher:
         self.backoff_s = backoff_s
         self.max_retry_wait_s = max_retry_wait_s
         # Configured base URLs are trusted; anything else (feed item links, redirects) must be public, checked
-        # on the address each connection dials (flows/addresses.py).
+        # on the address each connection dials (flows/sources/addresses.py).
         self._trusted = {host_port(settings.base_url(n)) for n in {**DEFAULT_BASE_URLS, **settings.base_urls}}
-        # Every exchange, connect to last body byte, ends within 2 × timeout_s (flows/deadline.py).
+        # Every exchange, connect to last body byte, ends within 2 × timeout_s (flows/sources/deadline.py).
         transport = transport or pin_addresses(deadline_transport(verify=_ssl_context()), self._must_be_public)
         self._client = httpx.Client(timeout=settings.timeout_s, follow_redirects=False, transport=transport,
                                     verify=_ssl_context())

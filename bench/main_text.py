@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "bench" / "pages"
-SITE = ROOT / "flows" / "sample" / "site"
+SITE = ROOT / "flows" / "demo" / "sample" / "site"
 # Where each sample outlet keeps its story; what sits inside but is not the story.
 SAMPLE_STORY = {"globenewswire": "[itemprop=articleBody]", "theminermag": "section.gh-content"}
 SAMPLE_NOT_STORY = ".ad-slot"
@@ -59,7 +59,8 @@ def trafilatura_text(raw: bytes, **options) -> str:
     pipeline puts the title in front of the body itself)."""
     import trafilatura
 
-    from flows.sources.pages import decode_html, make_soup, read_metadata
+    from flows.sources.markup import decode_html, make_soup
+    from flows.sources.pages import read_metadata
 
     html, _ = decode_html(raw, None)
     text = trafilatura.extract(html, include_comments=False, include_tables=True, deduplicate=False,

@@ -83,7 +83,7 @@ def compare(args, corpus, work: Path) -> dict:
     from bench.stages import warm_extraction
     from flows.runner import run_ingest
     from flows.runs import select_sources, settings_param
-    from flows.sample_server import SampleServer
+    from flows.demo.server import SampleServer
 
     runs = max(1, args.prefect_runs)
     plains, prefects = [], []

@@ -54,7 +54,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     from bench import memory, report, stages
     from bench.site import write_site
     from flows.runs import select_sources
-    from flows.sample_server import SampleServer
+    from flows.demo.server import SampleServer
 
     started = time.perf_counter()
     # Written by a child process: generating 20,000 articles in this one would leave its memory behind and

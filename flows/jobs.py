@@ -11,7 +11,7 @@ from flows import pipeline
 from flows.runs import select_sources
 from flows.settings import Settings, SourceConfig
 from flows.sources.deadline import stop_requests_on_interrupt
-from flows.sources.http import SourceError
+from flows.sources.errors import SourceError
 from flows.steps import Progress, Steps
 from warehouse import held_warehouse, open_warehouse
 from warehouse.state import walked_windows

@@ -10,9 +10,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from flows.settings import Settings
+from flows.sources.article_text import block_text
 from flows.sources.dates import parse_date
-from flows.sources.http import SourceError
-from flows.sources.pages import block_text, decode_html, make_soup
+from flows.sources.errors import SourceError
+from flows.sources.markup import decode_html, make_soup
 from models.records import FetchedDocument, Filing
 
 log = logging.getLogger(__name__)

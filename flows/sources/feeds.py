@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from flows.sources.dates import parse_date
-from flows.sources.http import SourceError
+from flows.sources.errors import SourceError
 from models.records import FeedItem
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -113,7 +113,7 @@ def read_bytes(data: bytes, name: Path | str, kind: str) -> tuple[str | None, st
 
         return None, pdf_text(data, str(name))
     if kind == "html":
-        from flows.sources.http import SourceError
+        from flows.sources.errors import SourceError
         from flows.sources.pages import html_to_text
 
         # A page's bytes keep its own charset declaration for decode_html, unless they hold NULs (UTF-16

@@ -1,20 +1,14 @@
 """The polite HTTP fetcher: conditional GET, retries, rate limits, size caps and an SSRF guard.
 
-Errors::
-
-    SourceError          a source is misconfigured or cannot be read
-    ├── MissingUserAgent the SEC contact setting is missing (before any EDGAR request)
-    └── FetchError       a URL could not be fetched; ``.transient`` says whether retrying may help,
-                         ``.permanent`` that no later run can help either (a refused scheme or address)
+Its errors (SourceError, FetchError, MissingUserAgent) and the retry rule `is_transient` are in
+flows/sources/errors.py; `Fetcher.get` is the one place a fetch is tried again.
 """
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import http
 import random
-import re
 import ssl
 import threading
 import time
@@ -29,6 +23,7 @@ import httpx
 from flows.settings import DEFAULT_BASE_URLS, Settings
 from flows.sources.addresses import NonPublicAddress, host_port, pin_addresses
 from flows.sources.deadline import deadline, deadline_transport, pause, stopping
+from flows.sources.errors import FetchError, check_user_agent, is_transient, retry_after_s
 from flows.sources.sec_rate import SharedRateLimiter, rate_file
 from models.records import FetchRecord
 
@@ -36,52 +31,6 @@ GENERIC_USER_AGENT = "minewire/0.1 (mining deal tracker)"
 MAX_RETRY_WAIT_S = 30.0  # a Retry-After longer than this is cut: the next poll retries anyway
 REDIRECTS = {301, 302, 303, 307, 308}
 _STATUS_PHRASES = {s.value: s.phrase for s in http.HTTPStatus}
-_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
-
-
-class SourceError(Exception):
-    """A source that is misconfigured or cannot be read; the message names it and what to do."""
-
-
-class MissingUserAgent(SourceError):
-    """The SEC asks for an organisation and contact address; raised before any EDGAR request."""
-
-
-class FetchError(SourceError):
-    """A URL that could not be fetched after the allowed attempts."""
-
-    def __init__(self, message: str, *, url: str, status: int | None = None, transient: bool = True,
-                 permanent: bool = False):
-        super().__init__(message)
-        self.url = url
-        self.status = status
-        self.transient = transient and not permanent
-        self.permanent = permanent  # refused by our own rules: given up at once, never asked again
-        self.retry_after_s: float | None = None
-
-
-def is_transient(exc_or_status: BaseException | int | None) -> bool:
-    """True for failures that may pass on retry: network errors, timeouts, 429 and 5xx."""
-    if isinstance(exc_or_status, bool) or exc_or_status is None:
-        return False
-    if isinstance(exc_or_status, int):
-        return exc_or_status == 429 or 500 <= exc_or_status < 600
-    if isinstance(exc_or_status, FetchError):
-        return exc_or_status.transient
-    if isinstance(exc_or_status, httpx.HTTPStatusError):
-        return is_transient(exc_or_status.response.status_code)
-    return isinstance(exc_or_status, (httpx.TransportError, TimeoutError, ConnectionError))
-
-
-def check_user_agent(settings: Settings) -> str:
-    """The SEC User-Agent, or MissingUserAgent when it lacks a contact address."""
-    ua = (settings.sec_user_agent or "").strip()
-    if not _EMAIL.search(ua):
-        raise MissingUserAgent(
-            "EDGAR needs a User-Agent naming your organisation and a contact email: set "
-            "MINEWIRE_SEC_USER_AGENT='Your Org you@example.com' or sec_user_agent in minewire.toml"
-        )
-    return ua
 
 
 @dataclass
@@ -109,22 +58,6 @@ def sec_limiter(rate_per_s: float, path: Path | None = None) -> SharedRateLimite
     path = rate_file(path)
     with _SEC_LIMITERS_LOCK:
         return _SEC_LIMITERS.setdefault((rate_per_s, path), SharedRateLimiter(rate_per_s, path))
-
-
-def retry_after_s(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 class Fetcher:
@@ -295,7 +228,7 @@ class Fetcher:
 
 @functools.lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: loading the CA bundle costs ~50 ms of CPU per Client otherwise."""
+    """One verifying TLS context per process: loading the CA bundle is most of what making a Client costs."""
     return httpx.create_ssl_context()
 
 

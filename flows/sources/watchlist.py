@@ -9,7 +9,7 @@ import tomlkit
 from pydantic import ValidationError
 
 from flows.settings import Settings, SourceConfig
-from flows.sources.http import SourceError
+from flows.sources.errors import SourceError
 
 BUNDLED = Path(__file__).with_name("watchlist.toml")
 

@@ -13,7 +13,7 @@ import pytest
 from flows import pipeline
 from flows.runs import select_sources
 from flows.settings import Settings, SourceConfig
-from flows.sources.http import SourceError
+from flows.sources.errors import SourceError
 from tests.faults.harness import GOOD, SOURCE, fast_settings, publish
 
 MINEWIRE = str(Path(sys.executable).parent / "minewire")

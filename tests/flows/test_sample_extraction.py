@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from bench.accuracy import field_counts
 from extractors import build_nlp, extract
 from flows.demo import SAMPLE_SOURCES
-from flows.sample_server import SAMPLE_SITE
+from flows.demo.server import SAMPLE_SITE
 from flows.settings import Settings
 from flows.sources.polling import poll_source
 from flows.sources.watchlist import read_sources

@@ -15,7 +15,8 @@ import trustme
 
 from flows.settings import Settings
 from flows.sources import http
-from flows.sources.http import Fetcher, FetchError
+from flows.sources.errors import FetchError
+from flows.sources.http import Fetcher
 
 NAME = "shop.test"
 PAGE = b"<html><body><p>A page about a mining site sale.</p></body></html>"

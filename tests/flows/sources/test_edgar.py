@@ -20,7 +20,7 @@ from flows.sources.edgar import (
     parse_submissions_page,
     submissions_url,
 )
-from flows.sources.http import SourceError
+from flows.sources.errors import SourceError
 from models.records import Filing
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"

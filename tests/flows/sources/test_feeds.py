@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from flows.sources.errors import SourceError
 from flows.sources.feeds import parse_date, parse_feed
-from flows.sources.http import SourceError
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"
 BASE = "http://wire.test"

@@ -9,9 +9,10 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from flows.sample_server import SampleServer
 from flows.settings import Settings
-from flows.sources.http import Fetcher, FetchError, MissingUserAgent, SourceError, is_transient, retry_after_s
+from flows.sources.errors import FetchError, MissingUserAgent, SourceError, is_transient, retry_after_s
+from flows.sources.http import Fetcher
+from tests.support.faulty_server import FaultyServer
 
 UA = "minewire-tests ops@example.com"
 PAGE = b"<html><body><p>A page about a mining site sale.</p></body></html>"
@@ -21,13 +22,13 @@ PAGE = b"<html><body><p>A page about a mining site sale.</p></body></html>"
 def server(tmp_path):
     (tmp_path / "www").mkdir()
     (tmp_path / "sec").mkdir()
-    with SampleServer(tmp_path) as srv:
+    with FaultyServer(tmp_path) as srv:
         srv.put("/www/page.html", PAGE, "text/html; charset=utf-8")
         srv.put("/sec/data.json", b'{"ok": true}', "application/json")
         yield srv
 
 
-def make_settings(srv: SampleServer, **overrides) -> Settings:
+def make_settings(srv: FaultyServer, **overrides) -> Settings:
     # The wire is addressed as localhost and the SEC as 127.0.0.1: two hosts on one loopback server.
     wire = f"http://localhost:{srv.port}/www"
     values = dict(base_urls={"globenewswire": wire, "sec_data": srv.url("sec"), "sec_www": srv.url("sec")},
@@ -35,7 +36,7 @@ def make_settings(srv: SampleServer, **overrides) -> Settings:
     return Settings(**{**values, **overrides})
 
 
-def fetcher_for(srv: SampleServer, **overrides) -> Fetcher:
+def fetcher_for(srv: FaultyServer, **overrides) -> Fetcher:
     return Fetcher(make_settings(srv, **overrides), backoff_s=0.01, max_retry_wait_s=2.0)
 
 
@@ -180,7 +181,7 @@ def test_fetcher_refuses_private_hosts_from_feeds(server, host):
 def other(tmp_path):
     """A second loopback server: its origin is in no base URL, like a link found in a feed."""
     (tmp_path / "elsewhere").mkdir()
-    with SampleServer(tmp_path / "elsewhere") as srv:
+    with FaultyServer(tmp_path / "elsewhere") as srv:
         srv.put("/page.html", PAGE, "text/html")
         yield srv
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.sources.http import SourceError
-from flows.sources.pages import decode_html, html_to_text, parse_article
+from flows.sources.errors import SourceError
+from flows.sources.markup import decode_html
+from flows.sources.pages import html_to_text, parse_article
 from models.records import FeedItem
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"

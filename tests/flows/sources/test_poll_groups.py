@@ -6,9 +6,9 @@ import duckdb
 import httpx
 
 from flows import pipeline
-from flows.sample_server import SampleServer
+from flows.demo.server import SampleServer
 from flows.settings import SourceConfig
-from flows.sources.http import MissingUserAgent
+from flows.sources.errors import MissingUserAgent
 from models.records import PollResult, SourceState
 from tests.flows.sources.test_polling import CASES, NORTHWIND, TRADE, WIRE, make_settings
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from flows.sample_server import SampleServer
 from flows.settings import Settings, SourceConfig
-from flows.sources.http import Fetcher, MissingUserAgent
+from flows.sources.errors import MissingUserAgent
+from flows.sources.http import Fetcher
 from flows.sources.polling import poll_source
 from models.records import PollResult, SourceState, normalise_url
+from tests.support.faulty_server import FaultyServer
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "sources"
 WIRE = SourceConfig(name="wire", kind="rss", url="{globenewswire}/rss/mining-deals.xml")
@@ -24,17 +25,17 @@ MISSING = "globenewswire/news-release/2026/03/06/missing-page.html"
 
 @pytest.fixture()
 def server():
-    with SampleServer(CASES) as srv:
+    with FaultyServer(CASES) as srv:
         yield srv
 
 
-def make_settings(srv: SampleServer, **overrides) -> Settings:
+def make_settings(srv: FaultyServer, **overrides) -> Settings:
     values = dict(base_urls=srv.base_urls(), sec_user_agent="minewire-tests ops@example.com",
                   edgar_forms=["8-K", "6-K"], retries=1, timeout_s=5.0)
     return Settings(**{**values, **overrides})
 
 
-def poll(srv: SampleServer, source: SourceConfig, state: SourceState | None = None, **kwargs) -> PollResult:
+def poll(srv: FaultyServer, source: SourceConfig, state: SourceState | None = None, **kwargs) -> PollResult:
     settings = make_settings(srv, **kwargs.pop("settings", {}))
     with Fetcher(settings, (state or SourceState()).validators, backoff_s=0.01) as fetcher:
         result = poll_source(source, settings, state or SourceState(), fetcher=fetcher, **kwargs)

@@ -1,8 +1,7 @@
-"""The loopback sample server does what it says, and the bundled sample site hangs together."""
+"""The demo's loopback sample server serves like a well-behaved host, and the bundled sample site hangs together."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import threading
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.sample_server import SAMPLE_SITE, SampleServer
+from flows.demo.server import SAMPLE_SITE, SampleServer
 
 SAMPLE_DIR = SAMPLE_SITE.parent
 FEED = "globenewswire/RssFeed/industry/mining.xml"
@@ -26,11 +25,9 @@ def server():
 
 @pytest.fixture()
 def sample(server):
-    """The shared server with a clean log and no faults, before and after each test."""
-    server.clear_faults()
+    """The shared server with a clean log."""
     server.clear_log()
-    yield server
-    server.clear_faults()
+    return server
 
 
 def test_sample_server_substitutes_base_in_served_pages(sample):
@@ -55,14 +52,6 @@ def test_sample_server_answers_304_to_matching_validator(sample, validator):
 
 def test_sample_server_answers_200_to_stale_etag(sample):
     assert httpx.get(sample.url(FEED), headers={"If-None-Match": '"stale"'}).status_code == 200
-
-
-def test_sample_server_serves_fault_statuses_then_the_file(sample):
-    sample.fault(FEED, status=[503, 429], retry_after=7)
-    answers = [httpx.get(sample.url(FEED)) for _ in range(3)]
-    assert [r.status_code for r in answers] == [503, 429, 200]
-    assert answers[0].headers["retry-after"] == "7"
-    assert "<rss" in answers[2].text
 
 
 @pytest.mark.parametrize(("accept", "encoding"), [("gzip, deflate", "gzip"), ("identity", None)])
@@ -109,51 +98,6 @@ def test_sample_server_logs_requests(sample):
     [entry] = sample.requests
     assert (entry.method, entry.path, entry.status) == ("GET", "/" + FEED, 200)
     assert entry.headers["User-Agent"] == "minewire-test" and entry.bytes_sent > 0
-
-
-@pytest.mark.parametrize(
-    ("kind", "error"),
-    [
-        ({"reset_mid_body": True}, httpx.TransportError),
-        ({"corrupt_gzip": True}, httpx.DecodingError),
-        ({"redirect_loop": True}, httpx.TooManyRedirects),
-        ({"delay_s": 2.0}, httpx.ReadTimeout),
-    ],
-)
-def test_sample_server_fault_breaks_the_client(sample, kind, error):
-    sample.fault(FEED, **kind)
-    with pytest.raises(error):
-        httpx.get(sample.url(FEED), follow_redirects=True, timeout=0.5)
-
-
-@pytest.mark.parametrize(
-    ("kind", "header", "value"),
-    [
-        ({"charset": "iso-8859-1"}, "content-type", "application/rss+xml; charset=iso-8859-1"),
-        ({"content_type": "text/html"}, "content-type", "text/html"),
-        ({"redirect_to": "ftp://example.invalid/feed"}, "location", "ftp://example.invalid/feed"),
-        ({"huge_bytes": 3_000_000}, "content-length", "3000000"),
-    ],
-)
-def test_sample_server_fault_sets_header(sample, kind, header, value):
-    sample.fault(FEED, **kind)
-    with httpx.stream("GET", sample.url(FEED)) as response:
-        assert response.headers[header] == value
-
-
-def test_sample_server_fault_times_limits_how_often_it_applies(sample):
-    sample.fault(FEED, body=b"<html>not a feed</html>", times=1)
-    bodies = [httpx.get(sample.url(FEED)).text for _ in range(2)]
-    assert bodies[0] == "<html>not a feed</html>" and "<rss" in bodies[1]
-
-
-def test_sample_server_truncated_gzip_sends_short_stream(sample):
-    sample.fault(FEED, truncated_gzip=True)
-    with httpx.stream("GET", sample.url(FEED), headers={"Accept-Encoding": "identity"}) as raw:
-        body = b"".join(raw.iter_raw())
-    assert raw.headers["content-encoding"] == "gzip" and len(body) == int(raw.headers["content-length"])
-    with pytest.raises(EOFError):
-        gzip.decompress(body)
 
 
 def test_sample_server_refuses_non_loopback_host():

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from flows import render
-from flows.sample_server import SAMPLE_SITE, SampleServer
+from flows.demo.server import SAMPLE_SITE, SampleServer
 from flows.settings import Settings
 from flows.sources.watchlist import read_sources
 

@@ -20,7 +20,8 @@ from prefect.utilities.annotations import opaque
 from flows import pipeline
 from flows.settings import Settings, SourceConfig
 from flows.slots import write_slot
-from flows.steps import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, Steps, should_retry
+from flows.retries import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, should_retry
+from flows.steps import Steps
 from models.records import Deal, PollResult, SourceState
 
 

@@ -81,7 +81,7 @@ class _Clock:
         self.timing = timing
 
     def __enter__(self) -> None:
-        # CPU first: reading the workers' CPU times (psutil, ~1.4 ms) is the clock's own cost, not the block's.
+        # CPU first: reading the workers' CPU times (psutil) is the clock's own cost, not the block's.
         self._cpu = cpu_s()
         self._wall = time.perf_counter()
 

@@ -2,8 +2,7 @@
 that ends every exchange within a quarter of a second when a run is interrupted.
 
 httpx's timeouts bound each socket operation, so a server sending one byte every second, under the read
-timeout, could hold a request for as long as it liked (issue 21: 677 s with timeout_s=2 while it trickled
-its headers). Here every socket operation of a request made inside `deadline(s)` waits at most until that
+timeout, could hold a request for as long as it liked (docs/operations.md, the fault table). Here every socket operation of a request made inside `deadline(s)` waits at most until that
 moment, whichever timeout is shorter, and fails with httpx's own timeout errors once it has passed.
 
 On SIGTERM or Ctrl-C the task runner waits for its threads before the process can end, and they were waiting

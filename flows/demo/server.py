@@ -217,6 +217,8 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.thread_time()  # this handler thread's CPU only: waiting for the request costs none
         try:
             super().handle_one_request()
+        except ConnectionResetError:  # the client reset its keep-alive connection between requests
+            self.close_connection = True
         finally:
             self.sample._spent(time.thread_time() - started)
 

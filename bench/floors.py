@@ -75,8 +75,7 @@ def raw_arrow_insert(table: str, rows: pa.Table, batches: list[int], scratch: Pa
     batch of the sizes the pipeline loaded; on one open connection, or (`reopen`) opening the file for each
     batch as the pipeline does so that it never holds DuckDB's one-writer lock between loads.
 
-    The median of `repeats` passes: one pass of a 2,000-document run's 4 loads takes ~60 ms, and single passes
-    ranged from 10,800 to 17,000 rows/s in one afternoon."""
+    The median of `repeats` passes: one pass is short and single passes vary widely (bench/README.md)."""
     passes = sorted(_insert_pass(table, rows, batches, scratch, reopen) for _ in range(max(repeats, 1)))
     floor = Floor(passes[len(passes) // 2], rows.num_rows, rows.num_rows)
     floor.spread = (passes[0], passes[-1])

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
 
     from bench.site import write_site
-    from flows.sample_server import SampleServer
+    from flows.demo.server import SampleServer
     from flows.settings import Settings, SourceConfig
     from tests.postgres import PostgresCluster
 

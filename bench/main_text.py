@@ -1,4 +1,4 @@
-"""Main text of article pages: our parser (flows.pages) against trafilatura, scored against the intended text.
+"""Main text of article pages: our parser (flows.sources.pages) against trafilatura, scored against the intended text.
 
     .venv/bin/python bench/main_text.py            # the table: token P/R/F1 and ms per page, per page and overall
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from functools import partial
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "bench" / "pages"
-SITE = ROOT / "flows" / "sample" / "site"
+SITE = ROOT / "flows" / "demo" / "sample" / "site"
 # Where each sample outlet keeps its story; what sits inside but is not the story.
 SAMPLE_STORY = {"globenewswire": "[itemprop=articleBody]", "theminermag": "section.gh-content"}
 SAMPLE_NOT_STORY = ".ad-slot"
@@ -49,7 +49,7 @@ def cases() -> list[tuple[str, bytes, str]]:
 
 
 def ours(raw: bytes) -> str:
-    from flows.pages import html_to_text
+    from flows.sources.pages import html_to_text
 
     return html_to_text(raw)[1]
 
@@ -59,7 +59,8 @@ def trafilatura_text(raw: bytes, **options) -> str:
     pipeline puts the title in front of the body itself)."""
     import trafilatura
 
-    from flows.pages import decode_html, make_soup, read_metadata
+    from flows.sources.markup import decode_html, make_soup
+    from flows.sources.pages import read_metadata
 
     html, _ = decode_html(raw, None)
     text = trafilatura.extract(html, include_comments=False, include_tables=True, deduplicate=False,

@@ -53,8 +53,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     """Write and serve the corpus, run the pipeline, the re-poll and the floors; return every figure."""
     from bench import memory, report, stages
     from bench.site import write_site
+    from flows.demo.server import SampleServer
     from flows.runs import select_sources
-    from flows.sample_server import SampleServer
 
     started = time.perf_counter()
     # Written by a child process: generating 20,000 articles in this one would leave its memory behind and
@@ -85,7 +85,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     if args.prefect:
         from bench.prefect_run import compare
 
-        figures["prefect"] = compare(args, corpus, work)
+        figures["prefect"] = compare(args.prefect_runs, corpus, work,
+                                       lambda server, path: make_settings(args, server, corpus, path))
     return report.summarise(args, figures)
 
 

@@ -72,25 +72,28 @@ def _page(article: Article, url: str, when: datetime, outlet: str) -> str:
 
 
 def _rss(name: str, items: list[dict]) -> str:
-    rows = "".join(
-        f"<item><guid isPermaLink=\"false\">{i['id']}</guid><link>{html.escape(i['url'])}</link>"
-        f"<title>{html.escape(i['title'])}</title><description>{html.escape(i['summary'])}</description>"
-        f"<pubDate>{format_datetime(i['when'], usegmt=True)}</pubDate>"
-        f"<dc:contributor>{html.escape(i['issuer'])}</dc:contributor></item>\n" for i in items)
+    rows = "".join(map(_rss_item, items))
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f"<channel><title>{name}</title><link>{{{{BASE}}}}/{SITE_DIR}/</link><description>{name}</description>\n"
             f"{rows}</channel></rss>\n")
 
 
+def _rss_item(i: dict) -> str:
+    return (f"<item><guid isPermaLink=\"false\">{i['id']}</guid><link>{html.escape(i['url'])}</link>"
+            f"<title>{html.escape(i['title'])}</title><description>{html.escape(i['summary'])}</description>"
+            f"<pubDate>{format_datetime(i['when'], usegmt=True)}</pubDate>"
+            f"<dc:contributor>{html.escape(i['issuer'])}</dc:contributor></item>\n")
+
+
 def _atom(name: str, items: list[dict]) -> str:
-    rows = "".join(
-        f"<entry><id>tag:bench,{i['id']}</id><title type=\"text\">{html.escape(i['title'])}</title>"
-        f"<link rel=\"alternate\" type=\"text/html\" href=\"{html.escape(i['url'])}\"/>"
-        f"<published>{i['when'].isoformat()}</published><updated>{i['when'].isoformat()}</updated>"
-        f"<summary type=\"html\">{html.escape(i['summary'])}</summary></entry>\n" for i in items)
     newest = max((i["when"] for i in items), default=_START).isoformat()
+    entries = [f"<entry><id>tag:bench,{i['id']}</id><title type=\"text\">{html.escape(i['title'])}</title>"
+               f"<link rel=\"alternate\" type=\"text/html\" href=\"{html.escape(i['url'])}\"/>"
+               f"<published>{i['when'].isoformat()}</published><updated>{i['when'].isoformat()}</updated>"
+               f"<summary type=\"html\">{html.escape(i['summary'])}</summary></entry>\n" for i in items]
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>{{{{BASE}}}}/{SITE_DIR}/{name}</id><title>{name}</title><updated>{newest}</updated>\n{rows}</feed>\n")
+            f"<id>{{{{BASE}}}}/{SITE_DIR}/{name}</id><title>{name}</title><updated>{newest}</updated>\n"
+            f"{''.join(entries)}</feed>\n")
 
 
 def write_site(root: Path, n_docs: int, n_sources: int, seed: int = 7) -> Corpus:

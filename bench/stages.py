@@ -1,7 +1,8 @@
 """Run the real pipeline steps over the served corpus and time each hop (fetch, parse, store, extract, load).
 
-Fetch and parse both happen inside poll_source; parse is timed by wrapping the two parsers polling.py
-calls (thread CPU time, so parse threads waiting on the GIL do not count), and fetch is the rest of the poll.
+Fetch and parse both happen inside poll_source; parse is timed by wrapping the two parsers
+flows/sources/feed_poll.py calls (thread CPU time, so parse threads waiting on the GIL do not count), and
+fetch is the rest of the poll.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import psutil
 import sqlalchemy as sa
 
 from bench import memory
-from flows import pipeline, polling
+from flows import pipeline
 from flows.settings import Settings
+from flows.sources import feed_poll
 from warehouse import deals, held_warehouse, open_warehouse
 
 
@@ -79,7 +81,7 @@ class _Clock:
         self.timing = timing
 
     def __enter__(self) -> None:
-        # CPU first: reading the workers' CPU times (psutil, ~1.4 ms) is the clock's own cost, not the block's.
+        # CPU first: reading the workers' CPU times (psutil) is the clock's own cost, not the block's.
         self._cpu = cpu_s()
         self._wall = time.perf_counter()
 
@@ -116,8 +118,8 @@ def read_states(settings: Settings, sources: list) -> dict[str, dict]:
 def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list:
     """Poll each source, then store what it found: the ingest flow's order, without Prefect."""
     timer = _ParseTimer(report.parse)
-    originals = polling.parse_article, polling.read_feed
-    polling.parse_article, polling.read_feed = timer.wrap(originals[0]), timer.wrap(originals[1])
+    originals = feed_poll.parse_article, feed_poll.read_feed
+    feed_poll.parse_article, feed_poll.read_feed = timer.wrap(originals[0]), timer.wrap(originals[1])
     reports = []
     held = held_warehouse(settings.warehouse_path)  # as the ingest flow holds it
     held.__enter__()
@@ -135,7 +137,7 @@ def poll_and_store(settings: Settings, sources: list, report: RunReport) -> list
     finally:
         with _Clock(report.store):  # letting go of the file checkpoints it: part of storing
             held.__exit__(None, None, None)
-        polling.parse_article, polling.read_feed = originals
+        feed_poll.parse_article, feed_poll.read_feed = originals
     report.stored = sum(len(r.stored) for r in reports)
     report.store.docs = report.parse.docs = report.stored
     report.failures = sum(r.failed for r in reports)

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from itertools import islice
 
 from flows import pipeline
-from flows.deadline import stop_requests_on_interrupt
-from flows.http import SourceError
 from flows.runs import select_sources
 from flows.settings import Settings, SourceConfig
+from flows.sources.deadline import stop_requests_on_interrupt
+from flows.sources.errors import SourceError
 from flows.steps import Progress, Steps
 from warehouse import held_warehouse, open_warehouse
 from warehouse.state import walked_windows
@@ -30,8 +30,8 @@ def ingest_sources(cfg: Settings, steps: Steps, group: str | None = None, names:
     """Poll the chosen sources once and store what is new; the run's summary and each source's report."""
     chosen = select_sources(cfg, group, names)  # an unknown group or source is refused before any write
     # The writer is held for the run, as extract_documents holds it: opening the file costs more than storing a
-    # group (DuckDB loads the documents' key indexes on the first look-up after each open, ~0.5 s and ~50 MB
-    # at 20,000 documents). Another writer or a reader that waits gets it within 0.25 s while the run polls.
+    # group (DuckDB loads the documents' key indexes on the first look-up after each open; the cost grows with
+    # the warehouse, bench/README.md). Another writer or a reader that waits gets it between two stores.
     with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):
         pipeline.prepare_warehouse(cfg)
         steps.before_writes(cfg)
@@ -43,10 +43,11 @@ def poll_and_store(cfg: Settings, steps: Steps, chosen: list[SourceConfig],
                    progress: Progress) -> tuple[list[pipeline.StoreReport], list[str]]:
     """Poll the sources group by group and store each group's polls in order."""
     states = pipeline.read_states(cfg, chosen)  # one warehouse open for all, not one per source
-    # A task per group of sources, not per source: a task run costs ~55 ms of CPU and server writes, and a
-    # feed poll often brings a handful of documents. Groups poll in parallel and are stored in order.
+    # A task per group of sources, not per source: a task run has a fixed cost in CPU and server writes
+    # (bench/README.md), and a feed poll often brings a handful of documents. Groups poll in parallel and are
+    # stored in order.
     # Up to GROUPS_IN_FLIGHT groups are polled while the one before them is stored, so memory holds a few
-    # groups' documents however many sources the watchlist has (all groups at once held every poll).
+    # groups' documents however many sources the watchlist has.
     batches = (chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK))
 
     def submit(batch: list[SourceConfig]) -> tuple:
@@ -108,7 +109,7 @@ def extract_documents(cfg: Settings, steps: Steps, document_ids: list[str] | Non
     progress = progress or _no_progress
     steps.before_writes(cfg)
     # The writer is held for the run (a load costs a batch's rows, not opening and checkpointing the file);
-    # another writer that waits for it gets it within 0.25 s while the run extracts, or after the current load.
+    # another writer that waits for it gets it while the run extracts, or after the current load.
     with held_warehouse(cfg.warehouse):
         ids = pipeline.select_document_ids(cfg, document_ids, stale_only=stale_only, older_than=older_than)
         size = max(cfg.batch_size, 1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -16,8 +15,9 @@ from datetime import date
 from functools import partial
 
 
-from flows.http import Fetcher, is_transient
-from flows.polling import poll_source
+from flows.retries import POLL_RETRY_DELAYS_S, retrying
+from flows.sources.http import Fetcher
+from flows.sources.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import Deal, PollResult, SourceState
 from warehouse import held_cache, init_warehouse, note_cached, open_warehouse, run_write
@@ -37,7 +37,6 @@ _WRITE_LOCK = threading.Lock()
 def _write_lock(settings: Settings):
     return nullcontext() if settings.on_lake else _WRITE_LOCK
 _NLP: dict[str, object] = {}
-POLL_RETRY_DELAYS_S = (5.0, 30.0)  # a source whose poll failed on the network is tried twice more
 # Below this a batch is extracted in-process: starting the workers (~3 s, once) is not worth a handful.
 PARALLEL_MIN_DOCS = 50
 
@@ -92,16 +91,13 @@ def poll_many(settings: Settings, sources: list[SourceConfig], states: dict[str,
               retry_delays: tuple[float, ...] = POLL_RETRY_DELAYS_S) -> list[PollResult | Exception]:
     """Poll several sources at once on threads, results in order. A source that fails gives its exception in
     its place (network trouble is retried after retry_delays first), never stopping the others."""
+    poll_retrying = retrying(poll, retry_delays)
+
     def one(source: SourceConfig) -> PollResult | Exception:
-        delays = list(retry_delays)
-        while True:
-            try:
-                return poll(settings, source, state=states.get(source.name))
-            except Exception as exc:  # noqa: BLE001 - reported per source by the caller
-                if not delays or not is_transient(exc):
-                    return exc
-                log.warning("%s: %s; polling again in %.0f s", source.name, exc, delays[0])
-                time.sleep(delays.pop(0))
+        try:
+            return poll_retrying(settings, source, state=states.get(source.name))
+        except Exception as exc:  # noqa: BLE001 - reported per source by the caller
+            return exc
 
     if not sources:
         return []
@@ -218,9 +214,8 @@ def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> Extraction
     Batches of PARALLEL_MIN_DOCS or more go to the worker processes (started on first use, kept after), which
     also do the per-mention part of loading them (matching.prepare_mentions), in parallel instead of in the load."""
     from extractors import EXTRACTOR_VERSION, extract_many
-    from extractors.workers import extract_then
-
     from extractors.sentences import MAX_TEXT_CHARS
+    from extractors.workers import extract_then
 
     nlp = get_nlp(settings.spacy_model)
     texts, processes = [text for _, text in docs], extract_processes(settings)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # no internet to send it to
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # a fresh PREFECT_HOME needs ~22 s
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # a fresh PREFECT_HOME builds its database first
     "PREFECT_LOGGING_LEVEL": "WARNING",
 }
 
@@ -32,7 +32,7 @@ def start_tied_server() -> None:
     """Start the temporary Prefect server (when no PREFECT_API_URL is set) tied to this process.
 
     Prefect starts it on first use as a plain child: a Ctrl-C at the terminal reached it too (then the run spent
-    its last seconds retrying a dead API), and a kill -9 of the CLI left it running for good (~215 MB). Here it
+    its last seconds retrying a dead API), and a kill -9 of the CLI would leave it running for good. Here it
     runs in its own process group, and on Linux the kernel sends it SIGTERM when this process dies."""
     from prefect.settings import get_current_settings
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from flows.http import SourceError
 from flows.settings import SECRET_FIELDS, RunSettings, Settings, SourceConfig, read_settings
-from flows.watchlist import load_watchlist
+from flows.sources.errors import SourceError
+from flows.sources.watchlist import load_watchlist
 
 # Groups prefect.yaml polls: known even when the watchlist has no source in them (the run then polls none).
 DEPLOYED_GROUPS = ("news", "edgar")

@@ -15,21 +15,10 @@ from datetime import date
 from typing import Any
 
 from flows import pipeline
-from flows.deadline import pause
-from flows.http import is_transient
-from warehouse import WarehouseBusy
-
-# The tasks' retry policy, and the plain path's: network trouble and a busy warehouse only.
-POLL_RETRY_DELAYS_S = (5.0, 30.0)
-WRITE_RETRY_DELAYS_S = (2.0, 10.0, 30.0)
+from flows.retries import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, retrying
 
 # A progress report: (step, done, total, note); the CLI draws it, a deployed flow has none.
 Progress = Callable[[str, int, int, str], None]
-
-
-def should_retry(exc: BaseException) -> bool:
-    """Retry network trouble and a busy warehouse; never a bad document or a bug."""
-    return isinstance(exc, WarehouseBusy) or is_transient(exc)
 
 
 @dataclass(frozen=True)
@@ -44,23 +33,6 @@ class Steps:
     load_deals: Callable[..., list[dict]]  # (settings, extractions) -> new deals
     before_writes: Callable[..., None]  # (settings): what the writers need first (Prefect: the write slot)
     log: logging.Logger | logging.LoggerAdapter
-
-
-def retrying(fn: Callable, delays: tuple[float, ...]) -> Callable:
-    """fn, called again after each delay while it fails with what should_retry accepts."""
-
-    def call(*args, **kwargs):
-        left = list(delays)
-        while True:
-            try:
-                return fn(*args, **kwargs)
-            except Exception as exc:
-                if not left or not should_retry(exc):
-                    raise
-                pipeline.log.warning("%s failed (%s); trying again in %.0f s", fn.__name__, exc, left[0])
-                pause(left.pop(0))
-
-    return call
 
 
 def _done(value) -> Future:

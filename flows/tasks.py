@@ -1,10 +1,9 @@
 """Prefect tasks: thin wrappers over flows.pipeline, one task per group of sources or per batch of documents.
 
 Flows pass these tasks their arguments wrapped in `opaque` (see `by_value`): Prefect otherwise walks every
-argument, item by item and field by field, to find futures in it, two or three times a call. A batch of 500
-documents' deals took ~50 ms a walk, the settings with 50 sources ~4 ms, and at 2,000 documents the walks
-came to seconds of CPU, holding the GIL the polling threads need. `opaque` keeps the link to the task that
-produced an argument (the run graph) and skips the walk.
+argument, item by item and field by field, to find futures in it, two or three times a call: CPU that grows
+with the batch and holds the GIL the polling threads need (figures in bench/README.md). `opaque` keeps the
+link to the task that produced an argument (the run graph) and skips the walk.
 """
 
 from __future__ import annotations
@@ -18,9 +17,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
 
 from flows import pipeline
+from flows.retries import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, should_retry
 from flows.settings import Settings, SourceConfig
 from flows.slots import write_slot
-from flows.steps import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, Steps, should_retry
+from flows.steps import Steps
 from models.records import Deal, PollResult, SourceState
 
 

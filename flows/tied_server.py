@@ -1,4 +1,4 @@
-"""Prefect's temporary server, started as a child that cannot outlive the CLI (issue 21 point 8)."""
+"""Prefect's temporary server, started as a child that cannot outlive the CLI."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ os.environ.pop("MINEWIRE_SEC_USER_AGENT", None)
 
 import pytest  # noqa: E402
 
-from flows.sample_server import SampleServer  # noqa: E402
+from tests.support.faulty_server import FaultyServer  # noqa: E402
 
 CASES = Path(__file__).parent / "cases"
 
@@ -32,7 +32,7 @@ def warehouse_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def sample_server():
     """The bundled sample site on a free 127.0.0.1 port."""
-    with SampleServer() as server:
+    with FaultyServer() as server:
         yield server
 
 

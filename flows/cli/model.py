@@ -26,8 +26,8 @@ def extract(paths: list[str] = typer.Argument(..., metavar="FILE|DIR|-", help=".
     Example: minewire extract --format jsonl article.txt release.html filing.pdf pages/
     """
     from extractors import model_name
-    from flows.files import list_inputs
     from flows.pipeline import get_nlp
+    from flows.sources.files import list_inputs
 
     inputs, warnings = list_inputs(paths)
     for warning in warnings:
@@ -54,7 +54,7 @@ def _file_deals(item, nlp) -> list[dict] | None:
     """One input's deals as JSON (None: it could not be read), with warnings and errors on stderr."""
     from extractors import extract as extract_text
     from extractors.sentences import MAX_TEXT_CHARS
-    from flows.files import input_text
+    from flows.sources.files import input_text
 
     try:
         text, warnings = input_text(item, sys.stdin.buffer, MAX_TEXT_CHARS)

@@ -20,7 +20,7 @@ def sources_list() -> None:
 
     Example: minewire sources list
     """
-    from flows.watchlist import load_watchlist
+    from flows.sources.watchlist import load_watchlist
 
     cols = ["name", "kind", "group", "company", "cik", "url"]
     render.rows(out, cols, [tuple(getattr(s, c) for c in cols) for s in load_watchlist(settings())])
@@ -40,7 +40,7 @@ def sources_add(name: str = typer.Argument(..., help="a short unique name, e.g. 
     Example: minewire sources add riot-edgar --kind edgar --cik 1167419 --company "Riot Platforms"
     """
     from flows.settings import SourceConfig
-    from flows.watchlist import add_source, source_problem
+    from flows.sources.watchlist import add_source, source_problem
 
     source = SourceConfig(name=name, kind=kind, url=url, cik=cik, company=company,
                           group=group or ("edgar" if kind == "edgar" else "news"))
@@ -58,7 +58,7 @@ def sources_remove(name: str = typer.Argument(..., help="the source's name (see 
 
     Example: minewire sources remove riot-edgar
     """
-    from flows.watchlist import remove_source
+    from flows.sources.watchlist import remove_source
 
     remove_source(SETTINGS_FILE, name, settings())
     out.print(f"removed {name} from the watchlist ({SETTINGS_FILE})", highlight=False)

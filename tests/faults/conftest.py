@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flows import pipeline
-from flows.http import Fetcher
 from flows.settings import Settings
+from flows.sources.http import Fetcher
 
 
 @pytest.fixture(autouse=True)

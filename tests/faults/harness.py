@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flows.pipeline import StoreReport, poll, store
-from flows.sample_server import SampleServer
 from flows.settings import Settings, SourceConfig
+from tests.support.faulty_server import FaultyServer
 from warehouse import connect_read_only
 
 GOOD = ["north-ridge", "south-ridge"]  # the articles that must always arrive, once
@@ -50,7 +50,7 @@ def page_path(slug: str) -> str:
     return f"globenewswire/faults/{slug}.html"
 
 
-def rss(server: SampleServer, urls: list[str]) -> bytes:
+def rss(server: FaultyServer, urls: list[str]) -> bytes:
     """An RSS 2.0 feed listing `urls` one day apart, so an item appended later is the newest."""
     items = "".join(
         f"<item><title>Release {i}</title><link>{url}</link><guid>{url}</guid>"
@@ -60,7 +60,7 @@ def rss(server: SampleServer, urls: list[str]) -> bytes:
             f"<link>{server.base_url}</link>{items}</channel></rss>").encode()
 
 
-def atom(server: SampleServer, urls: list[str]) -> bytes:
+def atom(server: FaultyServer, urls: list[str]) -> bytes:
     """The same listing as `rss`, as an Atom feed."""
     entries = "".join(
         f"<entry><title>Release {i}</title><id>{url}</id><link href='{url}'/>"
@@ -69,7 +69,7 @@ def atom(server: SampleServer, urls: list[str]) -> bytes:
             f"</title><id>{server.base_url}</id>{entries}</feed>").encode()
 
 
-def publish(server: SampleServer, slugs: list[str], *, extra_urls: list[str] = (),
+def publish(server: FaultyServer, slugs: list[str], *, extra_urls: list[str] = (),
             feed_path: str = FEED_PATH) -> dict[str, str]:
     """Serve one article per slug and a feed listing them (plus `extra_urls`); returns slug -> URL."""
     urls = {slug: server.url(page_path(slug)) for slug in slugs}
@@ -79,7 +79,7 @@ def publish(server: SampleServer, slugs: list[str], *, extra_urls: list[str] = (
     return urls
 
 
-def fast_settings(server: SampleServer, warehouse: Path, **overrides) -> Settings:
+def fast_settings(server: FaultyServer, warehouse: Path, **overrides) -> Settings:
     """Settings for one fault case: loopback allowed, backoffs in milliseconds, few attempts.
 
     timeout_s stays roomy so a busy CI runner never fails a good page; timeout cases pass SHORT_TIMEOUT.
@@ -117,7 +117,7 @@ def failed(warehouse: Path) -> dict[str, tuple[int, str, str]]:
     return {url: (attempts, reason, status) for url, attempts, reason, status in found}
 
 
-def requested(server: SampleServer, path: str) -> int:
+def requested(server: FaultyServer, path: str) -> int:
     """How many times the server was asked for `path` since its log was last cleared."""
     return sum(1 for r in server.requests if r.path.split("?", 1)[0].lstrip("/") == path)
 
@@ -130,7 +130,7 @@ def timed_run(settings: Settings, source: SourceConfig = SOURCE) -> StoreReport:
     return report
 
 
-def assert_given_up_after_two_runs(server: SampleServer, warehouse: Path, settings: Settings, bad_url: str,
+def assert_given_up_after_two_runs(server: FaultyServer, warehouse: Path, settings: Settings, bad_url: str,
                                    reason: str) -> None:
     """Runs 1 and 2 store the good pages once and record the bad one; run 3 no longer asks for it."""
     urls = {s: server.url(page_path(s)) for s in GOOD}
@@ -149,7 +149,7 @@ def assert_given_up_after_two_runs(server: SampleServer, warehouse: Path, settin
     assert stored_urls(warehouse) == Counter([*urls.values(), server.url(page_path(LATE))])
 
 
-def edgar_filing(server: SampleServer, cik: str, seq: int, text: str, form: str = "8-K") -> dict:
+def edgar_filing(server: FaultyServer, cik: str, seq: int, text: str, form: str = "8-K") -> dict:
     """Serve one made-up filing (index page and primary document); returns its submissions row."""
     accession = f"{cik.zfill(10)}-26-{seq:06d}"
     folder = f"sec_www/Archives/edgar/data/{int(cik)}/{accession.replace('-', '')}"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from flows import pipeline
-from flows.http import SourceError
 from flows.runs import select_sources
 from flows.settings import Settings, SourceConfig
+from flows.sources.errors import SourceError
 from tests.faults.harness import GOOD, SOURCE, fast_settings, publish
 
 MINEWIRE = str(Path(sys.executable).parent / "minewire")

@@ -12,9 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from flows.addresses import NonPublicAddress, resolve
-from tests.faults.harness import (FEED_PATH, GOOD, LATE, failed, fast_settings, page_path, publish, requested, rss,
-                                  stored_urls, timed_run)
+from flows.sources.addresses import NonPublicAddress, resolve
+from tests.faults.harness import (
+    FEED_PATH,
+    GOOD,
+    LATE,
+    failed,
+    fast_settings,
+    page_path,
+    publish,
+    requested,
+    rss,
+    stored_urls,
+    timed_run,
+)
 
 MINEWIRE = str(Path(sys.executable).parent / "minewire")
 # IPv6 spellings of private IPv4 addresses: NAT64 (RFC 6052 and the local-use 64:ff9b:1::/48), 6to4,

@@ -21,7 +21,7 @@ REQUESTS = 15  # per process
 # each request went out (FetchRecord.fetched_at is taken once the limiter has let it through).
 FETCH = """
 import json, sys, time
-from flows.http import Fetcher
+from flows.sources.http import Fetcher
 from flows.settings import Settings
 base, start, n, rate = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 settings = Settings(base_urls={"sec_data": base, "sec_www": base}, sec_user_agent=sys.argv[5],

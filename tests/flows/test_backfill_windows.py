@@ -11,7 +11,7 @@ from flows import pipeline
 from flows.demo import DEMO_USER_AGENT, SAMPLE_SOURCES
 from flows.runs import select_sources
 from flows.settings import Settings
-from flows.watchlist import read_sources
+from flows.sources.watchlist import read_sources
 from warehouse import open_warehouse
 
 FEED = "/globenewswire/RssFeed/industry/mining.xml"

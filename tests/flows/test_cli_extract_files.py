@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from flows.files import list_inputs
+from flows.sources.files import list_inputs
 from tests.flows.test_cli import MINEWIRE
 from tests.pdfs import make_pdf
 

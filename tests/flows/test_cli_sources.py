@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from flows.settings import Settings
-from flows.watchlist import BUNDLED, load_watchlist, read_sources
+from flows.sources.watchlist import BUNDLED, load_watchlist, read_sources
 from tests.flows.test_cli import run
 
 OWN_TOML = """# minewire settings for the Acme desk

@@ -12,8 +12,8 @@ import pytest
 import flows.ingest as ingest_module
 import flows.jobs as jobs_module  # the runs' bodies, which the flows run with tasks
 from flows.demo import demo_settings
+from flows.demo.server import SampleServer
 from flows.runner import run_ingest
-from flows.sample_server import SampleServer
 
 PREFECT_LOOKUPS: list[int] = []  # objects Prefect looked at in task arguments during first_run
 RUN_STARTED: list[datetime] = []  # when first_run began: earlier tests' task runs share the Prefect server

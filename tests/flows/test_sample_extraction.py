@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 from bench.accuracy import field_counts
 from extractors import build_nlp, extract
 from flows.demo import SAMPLE_SOURCES
-from flows.polling import poll_source
-from flows.sample_server import SAMPLE_SITE
+from flows.demo.server import SAMPLE_SITE
 from flows.settings import Settings
-from flows.watchlist import read_sources
+from flows.sources.polling import poll_source
+from flows.sources.watchlist import read_sources
 from models.records import SourceState
 
 EXPECTED = json.loads((SAMPLE_SITE.parent / "expected.json").read_text())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.demo import DEMO_USER_AGENT, SAMPLE_SOURCES
-from flows.watchlist import read_sources
+from flows.sources.watchlist import read_sources
 from tests.integration.stack import PrefectStack
 
 

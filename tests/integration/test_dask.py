@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from flows.demo import DEMO_USER_AGENT, SAMPLE_SOURCES
+from flows.demo.server import SampleServer
 from flows.extract_deals import with_task_runner
 from flows.ingest import ingest
 from flows.runs import settings_param
-from flows.sample_server import SampleServer
 from flows.settings import Settings
-from flows.watchlist import read_sources
+from flows.sources.watchlist import read_sources
 from warehouse import connect_read_only
 
 pytestmark = pytest.mark.prefect_server

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flows.demo import demo_settings
+from flows.demo.server import SampleServer
 from flows.runner import run_ingest
-from flows.sample_server import SampleServer
 from warehouse import connect_read_only
 from warehouse.lake import as_lake
 from warehouse.queries import run_sql

@@ -63,7 +63,7 @@ def _check_sources(group: str | None = None, names: list[str] | None = None,
                    companies: list[str] | None = None) -> None:
     """Refuse an unknown group, source or company, and EDGAR sources without the SEC's User-Agent, before any
     run starts (a flow would log a traceback; each EDGAR source would fail alone with the same message)."""
-    from flows.http import MissingUserAgent, check_user_agent
+    from flows.sources.errors import MissingUserAgent, check_user_agent
     from flows.jobs import backfill_sources
     from flows.runs import select_sources
 

@@ -19,7 +19,7 @@ import duckdb
 from bench import floors
 from extractors import EXTRACTOR_VERSION
 from flows import pipeline
-from models.records import Deal
+from models.records import DealMention
 from warehouse import held_warehouse
 from warehouse.matching import Extractions, prepare_mentions
 from warehouse.views import DEAL_FIELDS
@@ -41,7 +41,7 @@ class Replay:
         return statistics.median(self.ratios)
 
 
-def stored_deals(warehouse: Path) -> dict[str, list[Deal]]:
+def stored_deals(warehouse: Path) -> dict[str, list[DealMention]]:
     """The deals the run stored, per document, as extraction returned them (the evidence keeps every field)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -49,10 +49,10 @@ def stored_deals(warehouse: Path) -> dict[str, list[Deal]]:
                            "extractor_version FROM deal_evidence ORDER BY doc_id, start_char, evidence_id").fetchall()
     finally:
         con.close()
-    out: dict[str, list[Deal]] = {}
+    out: dict[str, list[DealMention]] = {}
     for doc_id, *fields, sentence, start, end, confidence, version in rows:
-        out.setdefault(doc_id, []).append(Deal(**dict(zip(DEAL_FIELDS, fields)), evidence=sentence, start=start,
-                                               end=end, confidence=confidence, extractor_version=version))
+        out.setdefault(doc_id, []).append(DealMention(**dict(zip(DEAL_FIELDS, fields)), sentence=sentence, start_char=start,
+                                               end_char=end, confidence=confidence, extractor_version=version))
     return out
 
 
@@ -68,7 +68,7 @@ def before_loads(warehouse: Path, snapshot: Path) -> None:
         con.close()
 
 
-def replay_loads(settings, snapshot: Path, scratch: Path, deals: dict[str, list[Deal]]) -> float:
+def replay_loads(settings, snapshot: Path, scratch: Path, deals: dict[str, list[DealMention]]) -> float:
     """Seconds the run's loads take again on a fresh copy of the snapshot: the same batches, each read as the
     run read it and handed over prepared as the workers hand it, only the loads and the release timed."""
     shutil.copyfile(snapshot, scratch)

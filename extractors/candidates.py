@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from models.records import Deal
+from models.records import DealMention
 
 from .capacity import Capacity, find_capacity
 from .merge import Cluster, norm_org
@@ -27,7 +27,7 @@ _WORD = re.compile(r"[a-z][a-z-]*")
 class Candidate:
     """One deal the rules propose, with the mentions it was built from."""
 
-    deal: Deal
+    deal: DealMention
     cluster: Cluster
     rule_keep: bool  # the hand-written keep() test's verdict, one feature among others
 
@@ -93,7 +93,7 @@ def _words_around(text: str, start: int, end: int, n: int = 4) -> Features:
 
 def deal_sentences(cand: Candidate, ctx: DocContext) -> tuple[int, set[int], set[int]]:
     """(the best mention's sentence, all mention sentences, follow-up sentences) of a candidate."""
-    best = ctx.sentence_of(cand.deal.start or 0)
+    best = ctx.sentence_of(cand.deal.start_char or 0)
     members = {m.sent for m in cand.cluster.members}
     follow = {ctx.sentence_of(s) for s, _ in cand.cluster.follow}
     return best, members, follow
@@ -152,6 +152,6 @@ def keep_features(cand: Candidate, ctx: DocContext, others: list[Candidate]) -> 
             feats[f"{party}_words:{_bucket(len(words), (1, 2, 3, 5))}"] = 1.0
             feats[f"{party}_in_title"] = float(ctx.title_end > 0 and name in ctx.text[:ctx.title_end])
             feats[f"{party}_lower"] = float(any(w[:1].islower() for w in words))
-    for w in set(_WORD.findall(deal.evidence.lower())):
+    for w in set(_WORD.findall(deal.sentence.lower())):
         feats[f"ev:{w}"] = 0.3
     return feats

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from models.records import Deal
+from models.records import DealMention
 
 from . import gazetteer
 from .assets import asset_text, contract_site, names_a_thing
@@ -65,10 +65,10 @@ _NOMINAL_FORMS = {f.lower() for row in gazetteer.cues() if row["pos"] == "noun" 
 
 
 @dataclass
-class Mention:
-    """One deal as one clause states it, before mentions of the same deal are merged."""
+class Clause:
+    """One deal as one clause states it, before the clauses telling one deal are merged into its DealMention."""
 
-    deal: Deal
+    deal: DealMention
     sent: int
     frame: str
     lead: bool = False  # in the title or the first body sentences
@@ -82,7 +82,7 @@ class Mention:
     tied: bool = False  # a financing whose amount is tied to its instrument ("$1.3 billion convertible note offering")
 
 
-def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
+def sentence_clauses(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Clause]:
     """Deal mentions in one sentence `doc` whose text starts at `offset` in the document."""
     text = doc_text(doc)
     if _NEGATED.search(text) or _MEANS.match(text) or (not lead and _heading(text)):
@@ -299,7 +299,7 @@ def _sale_list(text: str) -> list[tuple[int, int]]:
 
 
 def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, orgs: list[Span],
-                    roles: Roles, base: dict) -> Mention:
+                    roles: Roles, base: dict) -> Clause:
     text = doc_text(doc)[start:end]
     inside = [o for o in orgs if o.start_char >= start and o.end_char <= end]
     recipient = next((o for o in inside if re.search(r"\bto\s+(?:a\s+|an\s+|the\s+)?(?:\w+\s+of\s+)?$",
@@ -318,18 +318,18 @@ def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, 
 
 
 def _mention(text: str, offset: int, start: int, end: int, deal_type: str, roles: Roles, asset: str | None,
-             terms: Terms, base: dict) -> Mention:
+             terms: Terms, base: dict) -> Clause:
     while start < end and text[start] in " ,;:–—-•*#":
         start += 1
     while end > start and text[end - 1] in " ,;:":
         end -= 1
-    deal = Deal(
+    deal = DealMention(
         deal_type=deal_type, buyer=org_name(roles.buyer), seller=org_name(roles.seller), asset=asset,
         capacity_mw=terms.capacity_mw, price_usd=terms.price_usd, cash_usd=terms.cash_usd,
         price_text=terms.price_text, currency=terms.currency, price_amount=terms.price_amount,
-        evidence=text[start:end], start=offset + start, end=offset + end,
+        sentence=text[start:end], start_char=offset + start, end_char=offset + end,
     )
     here = {f for f in ("capacity_mw", "price_usd", "price_text", "cash_usd") if getattr(deal, f) is not None}
     if terms.it_load and deal_type in {"lease", "hosting_contract"}:
         here.add("it_load")
-    return Mention(deal=deal, here=here, **base)
+    return Clause(deal=deal, here=here, **base)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
 
-from models.records import Deal
+from models.records import DealMention
 
 from . import gazetteer
 from .candidates import Candidate, DocContext, Option, keep_features
@@ -49,7 +49,7 @@ def best_option(options: list[Option], model) -> tuple[Option | None, float]:
     return (option if option.value is not None else None), score
 
 
-def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
+def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> DealMention:
     """The candidate's deal with each figure and the place set to the value the models find most probable."""
     deal = replace(cand.deal)
     chosen: dict[str, tuple[Option | None, float]] = {}
@@ -66,7 +66,7 @@ def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
     return deal
 
 
-def _set(deal: Deal, name: str, option: Option | None) -> None:
+def _set(deal: DealMention, name: str, option: Option | None) -> None:
     if name == "price_usd":
         if option is None:
             if deal.currency in (None, "USD"):
@@ -86,7 +86,7 @@ def _set(deal: Deal, name: str, option: Option | None) -> None:
         deal.region = option.extra.get("region") if option else None
 
 
-def decide(candidates: list[Candidate], ctx: DocContext, models: DealModels | None) -> list[Deal]:
+def decide(candidates: list[Candidate], ctx: DocContext, models: DealModels | None) -> list[DealMention]:
     """The deals a document states: kept candidates with their chosen values; a decision without a model
     (or with no models at all) is the rules' own."""
     keep = models.models.get("keep") if models else None

@@ -15,7 +15,7 @@ def _read_jsonl(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_companies() -> list[dict]:
+def read_company_registry() -> list[dict]:
     """The company registry: name, aliases, ticker, CIK (or None) and kind, one dict per company."""
     return [dict(row) for row in _companies()]
 

@@ -7,10 +7,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from models.records import Deal
+from models.records import DealMention
 
 from . import gazetteer
-from .deals import Mention
+from .deals import Clause
 from .places import Place, resolve, unambiguous, within
 from .terms import read_terms
 
@@ -44,7 +44,7 @@ FOLLOW_UP = 3  # sentences after a deal's last mention that may still add its fi
 class Cluster:
     """Mentions of one deal."""
 
-    members: list[Mention] = field(default_factory=list)
+    members: list[Clause] = field(default_factory=list)
     follow: list[tuple[int, int]] = field(default_factory=list)  # follow-up sentence spans that named the deal
     extra: dict = field(default_factory=dict)  # figures read from follow-up sentences
     it_load: bool = False  # the follow-up capacity is the critical IT load contracted
@@ -91,9 +91,9 @@ def abbreviations(text: str) -> dict[str, str]:
     return found
 
 
-def _compatible(cluster: Cluster, m: Mention) -> bool:
+def _compatible(cluster: Cluster, m: Clause) -> bool:
     fam = gazetteer.family(m.deal.deal_type)
-    if _NEW_DEAL.match(m.deal.evidence):
+    if _NEW_DEAL.match(m.deal.sentence):
         return False
     for other in cluster.members:
         d, o = m.deal, other.deal
@@ -119,16 +119,16 @@ _REFERS_BACK = re.compile(r"^\W*(?:The|This|That)\s+(?:[\w-]+\s+){0,2}(?:deal|tr
                           r"site|facility|property|campus|mine|project|building|plant|data cent(?:er|re))s?\b")
 
 
-def _completes(m: Mention, cluster: Cluster) -> bool:
+def _completes(m: Clause, cluster: Cluster) -> bool:
     """A mention naming only the side the deal lacks, in a sentence that refers back to it, completes it."""
-    if not _REFERS_BACK.match(m.deal.evidence) or (m.deal.buyer and m.deal.seller):
+    if not _REFERS_BACK.match(m.deal.sentence) or (m.deal.buyer and m.deal.seller):
         return False
     sided = [o.deal for o in cluster.members if o.deal.buyer or o.deal.seller]
     side = "buyer" if m.deal.buyer else "seller"
     return bool(sided) and not any(getattr(o, side) for o in sided)
 
 
-def _other_price(m: Mention, other: Mention) -> bool:
+def _other_price(m: Clause, other: Clause) -> bool:
     """Both sentences state their own price and the prices differ: two deals with the same buyer."""
     a, b = m.deal, other.deal
     if "price_text" not in m.here or "price_text" not in other.here or a.currency != b.currency:
@@ -138,15 +138,15 @@ def _other_price(m: Mention, other: Mention) -> bool:
     return abs((a.price_amount or 0) - (b.price_amount or 0)) > 0.02 * max(a.price_amount or 0, b.price_amount or 0)
 
 
-def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
+def cluster_clauses(mentions: list[Clause]) -> list[Cluster]:
     """Group mentions of the same deal; a mention naming no party joins the deal just before it."""
     clusters: list[Cluster] = []
-    for m in sorted(mentions, key=lambda x: (x.sent, x.deal.start or 0)):
+    for m in sorted(mentions, key=lambda x: (x.sent, x.deal.start_char or 0)):
         if m.listed:
             _inherit_seller(m, clusters)
             clusters.append(Cluster([m]))
             continue
-        if not (m.deal.buyer or m.deal.seller) and _NEW_DEAL.match(m.deal.evidence) and m.verbal:
+        if not (m.deal.buyer or m.deal.seller) and _NEW_DEAL.match(m.deal.sentence) and m.verbal:
             clusters.append(Cluster([m]))  # "Separately, it is selling…": a new deal whose parties come later
             continue
         if not (m.deal.buyer or m.deal.seller) or (m.frame == "deal" and not (m.deal.buyer and m.deal.seller)):
@@ -166,7 +166,7 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
     return clusters
 
 
-def _another_kind(m: Mention, cluster: Cluster) -> bool:
+def _another_kind(m: Clause, cluster: Cluster) -> bool:
     """ "… a 99-megawatt capacity agreement with Duke Energy" after a lease: a named party and its own figure
     in another family of deal make a deal of their own, not a reference back."""
     families = {gazetteer.family(x.deal.deal_type) for x in cluster.members if x.deal.buyer or x.deal.seller}
@@ -174,7 +174,7 @@ def _another_kind(m: Mention, cluster: Cluster) -> bool:
                 and gazetteer.family(m.deal.deal_type) not in families)
 
 
-def _inherit_seller(m: Mention, clusters: list[Cluster]) -> None:
+def _inherit_seller(m: Clause, clusters: list[Cluster]) -> None:
     """ "Other sales include its stake in X for $25m": "its" is the seller of the priced sale just before."""
     if m.inherit:
         sales = [c for c in clusters if gazetteer.family(c.members[0].deal.deal_type) == "sale"
@@ -241,19 +241,19 @@ def _later_parties(cluster: Cluster, sentence: str) -> None:
                 cluster.extra[role] = name
 
 
-def best_member(cluster: Cluster) -> Mention:
+def best_member(cluster: Cluster) -> Clause:
     """The mention that states the deal best: in the body, by a verb, with both parties and its figures."""
-    def score(m: Mention) -> float:
+    def score(m: Clause) -> float:
         d = m.deal
-        headline = m.sent == 0 or not re.search(r"[.!?\"”]\s*$", d.evidence)
+        headline = m.sent == 0 or not re.search(r"[.!?\"”]\s*$", d.sentence)
         return (0 if headline else 4) + m.verbal + 2 * bool(d.buyer) + 2 * bool(d.seller) + len(m.here) + m.parsed
     return max(cluster.members, key=lambda m: (score(m), -m.sent))
 
 
-def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> Deal:
+def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> DealMention:
     """Fill one deal from its best mention, then the other mentions, then follow-up sentences."""
     best = best_member(cluster)
-    deal = Deal(**{**best.deal.__dict__})
+    deal = DealMention(**{**best.deal.__dict__})
     ordered = [best] + [m for m in cluster.members if m is not best]
     for name, other in (("buyer", "seller"), ("seller", "buyer"), ("asset", None)):
         if getattr(deal, name) is None:
@@ -285,17 +285,17 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
     return deal
 
 
-def _own_place(ordered: list[Mention], places: list[Place]):
+def _own_place(ordered: list[Clause], places: list[Place]):
     for m in ordered:
-        found = resolve([p for p in within(places, m.deal.start, m.deal.end) if p.anchored])
+        found = resolve([p for p in within(places, m.deal.start_char, m.deal.end_char) if p.anchored])
         if found[0]:
             return found
     return None, None
 
 
-def _place(cluster: Cluster, ordered: list[Mention], places: list[Place], doc_places: list[Place]):
+def _place(cluster: Cluster, ordered: list[Clause], places: list[Place], doc_places: list[Place]):
     for m in ordered:
-        found = resolve(within(places, m.deal.start, m.deal.end))
+        found = resolve(within(places, m.deal.start_char, m.deal.end_char))
         if found[0]:
             return found
     for s, e in cluster.follow:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from models.records import Deal
+from models.records import DealMention
 
 from .candidates import (
     _WORD,
@@ -136,7 +136,7 @@ def country_options(cand: Candidate, ctx: DocContext) -> list[Option]:
     return options
 
 
-def _region(deal: Deal, country: str, places: list[Place], ctx: DocContext, best: int) -> str | None:
+def _region(deal: DealMention, country: str, places: list[Place], ctx: DocContext, best: int) -> str | None:
     """The deal's region when its country is `country`: the rules' choice, else the region named nearest."""
     if deal.country == country and deal.region:
         return deal.region

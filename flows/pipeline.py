@@ -19,9 +19,9 @@ from functools import partial
 from flows.http import Fetcher, is_transient
 from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
-from models.records import Deal, PollResult, SourceState
+from models.records import DealMention, PollResult, SourceState
 from warehouse import held_cache, init_warehouse, note_cached, open_warehouse, run_write
-from warehouse.deals import KEPT_DATES, load_companies, load_extractions
+from warehouse.deals import KEPT_DATES, load_mentions, upsert_companies
 from warehouse.load import load_poll, mark_window_done
 from warehouse.matching import Extractions, PreparedMentions, prepare_mentions
 from warehouse.queries import document_ids_to_extract, document_texts
@@ -62,12 +62,12 @@ class StoreReport:
 
 def prepare_warehouse(settings: Settings) -> None:
     """Create or upgrade the warehouse and load the company registry."""
-    from extractors import load_companies as registry
+    from extractors import read_company_registry
 
-    companies = registry()
+    companies = read_company_registry()
     with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
         init_warehouse(engine)
-        run_write(engine, lambda conn: load_companies(conn, companies))
+        run_write(engine, lambda conn: upsert_companies(conn, companies))
 
 
 def read_states(settings: Settings, sources: list[SourceConfig]) -> dict[str, SourceState]:
@@ -191,7 +191,7 @@ def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, st
     """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
     with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
         cache = held_cache(settings.warehouse)
-        # Their dates, kept for the load of their deals (deals.load_extractions): a query fewer per batch.
+        # Their dates, kept for the load of their deals (deals.load_mentions): a query fewer per batch.
         docs = document_texts(conn, doc_ids, cache.setdefault(KEPT_DATES, {}) if cache is not None else None)
         note_cached(settings.warehouse, sum(len(text) for _, text in docs))
     return docs
@@ -236,12 +236,12 @@ def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> Extraction
     return Extractions(zip(ids, results), prepared)
 
 
-def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
+def load_deals(settings: Settings, extractions: list[tuple[str, list[DealMention]]]) -> list[dict]:
     """Store the deals of a batch; returns the deals that are new to the warehouse (for alerts)."""
     from extractors import EXTRACTOR_VERSION
 
     with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
-        rows = run_write(engine, lambda conn: load_extractions(conn, extractions, EXTRACTOR_VERSION,
+        rows = run_write(engine, lambda conn: load_mentions(conn, extractions, EXTRACTOR_VERSION,
                                                                held_cache(settings.warehouse)))
     for row in rows:  # JSON-ready: the announced date is the rows' one date
         if row["announced_date"] is not None:

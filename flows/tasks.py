@@ -21,7 +21,7 @@ from flows import pipeline
 from flows.settings import Settings, SourceConfig
 from flows.slots import write_slot
 from flows.steps import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, Steps, should_retry
-from models.records import Deal, PollResult, SourceState
+from models.records import DealMention, PollResult, SourceState
 
 
 def by_value(*args: object) -> list:
@@ -79,13 +79,13 @@ def store_task(settings: Settings, source: SourceConfig, result: PollResult,
 
 
 @task(cache_policy=NO_CACHE)
-def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[Deal]]]:
+def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[DealMention]]]:
     """Extract deals from one batch of documents."""
     return pipeline.extract_batch(settings, docs)
 
 
 @task(**WRITE_RETRIES)
-def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
+def load_deals_task(settings: Settings, extractions: list[tuple[str, list[DealMention]]]) -> list[dict]:
     """Load one batch of deals, one writer at a time."""
     with write_slot(settings):
         return pipeline.load_deals(settings, extractions)

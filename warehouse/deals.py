@@ -8,7 +8,7 @@ import operator
 import pyarrow as pa
 import sqlalchemy as sa
 
-from models.records import Deal
+from models.records import DealMention
 from warehouse.engine import raw_connection
 from warehouse.identity import short_hash
 from warehouse.load import _insert, now_utc
@@ -36,7 +36,7 @@ def id_list(ids: list[str]) -> str:
 
 
 # The held session's cache entry where pipeline.read_documents keeps the dates of the documents it read, for
-# the load of their deals (load_extractions takes them out).
+# the load of their deals (load_mentions takes them out).
 KEPT_DATES = "published"
 
 # One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions,
@@ -45,12 +45,12 @@ LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extra
              f"VALUES (?, ?, ?, ?, ?, {ID_LIST})")
 
 # What an evidence row keeps of a Deal besides its keys, read in one call a deal.
-_EVIDENCE_ATTRS = operator.attrgetter("evidence", "start", "end", "extractor_version", "confidence", *_FIELDS)
+_EVIDENCE_ATTRS = operator.attrgetter("sentence", "start_char", "end_char", "extractor_version", "confidence", *_FIELDS)
 _MERGED_ATTRS = operator.attrgetter(*_FIELDS)
 
 
-def _evidence_table(extractions: list[tuple[str, list[Deal]]], prepared: PreparedMentions, known: KnownMentions,
-                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, Deal]]]:
+def _evidence_table(extractions: list[tuple[str, list[DealMention]]], prepared: PreparedMentions, known: KnownMentions,
+                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, DealMention]]]:
     """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`), and the
     (deal_id, doc_id, deal) of each row."""
     rows = []
@@ -72,7 +72,7 @@ def _evidence_table(extractions: list[tuple[str, list[Deal]]], prepared: Prepare
     return pa.table(cols, schema=_EVIDENCE_SCHEMA), rows
 
 
-def _prepared(extractions: list[tuple[str, list[Deal]]], version: str) -> PreparedMentions:
+def _prepared(extractions: list[tuple[str, list[DealMention]]], version: str) -> PreparedMentions:
     """The extraction workers' preparation of these mentions if they made one for this version, else made here."""
     prepared = extractions.prepared if isinstance(extractions, Extractions) else None
     if (prepared is None or prepared.version != version or prepared.documents != len(extractions)
@@ -90,7 +90,7 @@ def stored_mentions(raw) -> KnownMentions:
     return KnownMentions([mention(*row) for row in rows])
 
 
-def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str,
+def load_mentions(conn: sa.Connection, extractions: list[tuple[str, list[DealMention]]], version: str,
                      cache: dict | None = None) -> list[dict]:
     """Store each document's deals (replacing older mentions) and log the batch as extracted by `version`;
     returns the deals that are new to the warehouse, as rows of the `deals` view.
@@ -137,10 +137,10 @@ def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal
     return _merge(new_ids, mentions, dates)
 
 
-def _merge(deal_ids: list[str], mentions: list[tuple[str, str, Deal]], dates: dict) -> list[dict]:
+def _merge(deal_ids: list[str], mentions: list[tuple[str, str, DealMention]], dates: dict) -> list[dict]:
     """Rows of the `deals` view (views.merged_deals) for these deals from all their (deal_id, doc_id, deal)
     mentions: each field from the most confident mention that has it, the date from the earliest document."""
-    by_deal: dict[str, list[tuple[str, Deal]]] = {d: [] for d in deal_ids}
+    by_deal: dict[str, list[tuple[str, DealMention]]] = {d: [] for d in deal_ids}
     for deal_id, doc_id, deal in sorted(mentions, key=lambda m: -float(m[2].confidence or 0)):
         by_deal[deal_id].append((doc_id, deal))
     rows = []
@@ -158,7 +158,7 @@ def _merge(deal_ids: list[str], mentions: list[tuple[str, str, Deal]], dates: di
     return rows
 
 
-def load_companies(conn: sa.Connection, companies: list[dict]) -> int:
+def upsert_companies(conn: sa.Connection, companies: list[dict]) -> int:
     """Upsert the bundled company registry into the companies table."""
     rows = [{"company_id": short_hash(c["name"]), "name": c["name"],
              "aliases": "|".join(c.get("aliases") or []) or None,

@@ -9,7 +9,7 @@ import hashlib
 import re
 from functools import lru_cache
 
-from models.records import Deal
+from models.records import DealMention
 
 _SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc",
              "lp", "sa", "ag", "nv", "se", "the", "holdings", "group"}
@@ -46,7 +46,7 @@ def deal_family(deal_type: str | None) -> str:
     return "transfer" if deal_type in TRANSFER_TYPES else (deal_type or "")
 
 
-def deal_key(deal: Deal, doc_id: str) -> str:
+def deal_key(deal: DealMention, doc_id: str) -> str:
     """Mentions with the same parties (or, lacking them, the same asset) are one deal."""
     family = deal_family(deal.deal_type)
     seller, buyer = party_key(deal.seller), party_key(deal.buyer)

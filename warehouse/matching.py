@@ -10,7 +10,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from models.records import Deal
+from models.records import DealMention
 from warehouse.identity import deal_family, deal_key, party_key, short_hash
 
 
@@ -176,7 +176,7 @@ class PreparedMentions:
         self.evidence_ids += other.evidence_ids
 
 
-def prepare_mentions(doc_ids: list[str], deals: list[list[Deal]], version: str) -> PreparedMentions:
+def prepare_mentions(doc_ids: list[str], deals: list[list[DealMention]], version: str) -> PreparedMentions:
     """The per-mention work of a load, for each document's deals: keys, own deal id, evidence id."""
     out = PreparedMentions(version, len(doc_ids))
     for doc_id, told in zip(doc_ids, deals):
@@ -186,7 +186,7 @@ def prepare_mentions(doc_ids: list[str], deals: list[list[Deal]], version: str) 
             out.mentions.append(m)
             out.keys.append(match_keys(m))
             out.own_ids.append(deal_key(deal, doc_id))
-            out.evidence_ids.append(short_hash(doc_id, version, i, deal.start, deal.end))
+            out.evidence_ids.append(short_hash(doc_id, version, i, deal.start_char, deal.end_char))
     return out
 
 

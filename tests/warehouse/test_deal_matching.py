@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 
-from models.records import Deal, FetchedDocument, PollResult
+from models.records import DealMention, FetchedDocument, PollResult
 from warehouse import init_warehouse, open_warehouse
-from warehouse.deals import load_extractions
+from warehouse.deals import load_mentions
 from warehouse.load import load_poll
 from warehouse.matching import Extractions, KnownMentions, match_keys, mention, prepare_mentions, same_deal
 
@@ -78,7 +78,7 @@ def _load(path, docs: list[FetchedDocument], extractions: list) -> tuple[list[di
         with engine.begin() as conn:
             load_poll(conn, PollResult(source="wire", documents=docs), {"name": "wire", "kind": "rss",
                                                                        "url": "http://127.0.0.1/w.xml"}, 3)
-            new = load_extractions(conn, extractions, "t1")
+            new = load_mentions(conn, extractions, "t1")
             evidence = conn.exec_driver_sql("SELECT * FROM deal_evidence ORDER BY evidence_id").fetchall()
             view = conn.exec_driver_sql("SELECT * FROM deals ORDER BY deal_id").mappings().all()
     return sorted(new, key=lambda r: r["deal_id"]), evidence, [dict(r) for r in view]
@@ -87,12 +87,12 @@ def _load(path, docs: list[FetchedDocument], extractions: list) -> tuple[list[di
 def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehouse_path):
     docs = _releases()
     sale = dict(deal_type="asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute", asset="Rio Verde",
-                evidence="sold", start=0, end=4, extractor_version="t1")
+                sentence="sold", start_char=0, end_char=4, extractor_version="t1")
     extractions = [
-        (docs[0].doc_id, [Deal(**sale, capacity_mw=40.0, confidence=0.6)]),
-        (docs[1].doc_id, [Deal(**sale, price_usd=18e6, cash_usd=9e6, confidence=0.9),
-                          Deal(deal_type="hosting", seller="Norvolt", buyer="Riot Platforms", capacity_mw=70.0,
-                               evidence="hosts", start=5, end=10, confidence=0.7)]),
+        (docs[0].doc_id, [DealMention(**sale, capacity_mw=40.0, confidence=0.6)]),
+        (docs[1].doc_id, [DealMention(**sale, price_usd=18e6, cash_usd=9e6, confidence=0.9),
+                          DealMention(deal_type="hosting", seller="Norvolt", buyer="Riot Platforms", capacity_mw=70.0,
+                               sentence="hosts", start_char=5, end_char=10, confidence=0.7)]),
         (docs[2].doc_id, []),
     ]
     new, _, view = _load(warehouse_path, docs, extractions)
@@ -104,12 +104,12 @@ def test_new_deals_returned_by_a_load_are_the_rows_the_deals_view_shows(warehous
 
 def test_a_load_of_mentions_prepared_by_the_workers_stores_what_a_load_preparing_them_itself_does(tmp_path):
     docs = _releases()
-    pairs = [(docs[0].doc_id, [Deal("asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute",
-                                    capacity_mw=40.0, evidence="sold", start=0, end=4, confidence=0.6)]),
-             (docs[1].doc_id, [Deal("acquisition", seller="Hashgrid", buyer="Andes Compute Inc.", price_usd=18e6,
-                                    evidence="bought", start=3, end=9, confidence=0.9),
-                               Deal("hosting", seller="Norvolt", buyer="Riot Platforms", capacity_mw=70.0,
-                                    evidence="hosts", start=5, end=10, confidence=0.7)]),
+    pairs = [(docs[0].doc_id, [DealMention("asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute",
+                                    capacity_mw=40.0, sentence="sold", start_char=0, end_char=4, confidence=0.6)]),
+             (docs[1].doc_id, [DealMention("acquisition", seller="Hashgrid", buyer="Andes Compute Inc.", price_usd=18e6,
+                                    sentence="bought", start_char=3, end_char=9, confidence=0.9),
+                               DealMention("hosting", seller="Norvolt", buyer="Riot Platforms", capacity_mw=70.0,
+                                    sentence="hosts", start_char=5, end_char=10, confidence=0.7)]),
              (docs[2].doc_id, [])]
     ids, deals = [d for d, _ in pairs], [x for _, x in pairs]
     results = []

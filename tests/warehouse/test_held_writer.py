@@ -13,7 +13,7 @@ import pytest
 
 from flows import pipeline
 from flows.settings import Settings
-from models.records import Deal, FetchedDocument, PollResult
+from models.records import DealMention, FetchedDocument, PollResult
 from warehouse import held_warehouse, init_warehouse, open_warehouse
 from warehouse.load import load_poll
 
@@ -93,8 +93,8 @@ def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
                                                                    "url": "http://127.0.0.1/w.xml"}, 3)
 
     def deal(seller, buyer, start=0):
-        return Deal(deal_type="hosting", seller=seller, buyer=buyer, capacity_mw=70.0, evidence="x", start=start,
-                    end=start + 1, confidence=0.7)
+        return DealMention(deal_type="hosting", seller=seller, buyer=buyer, capacity_mw=70.0, sentence="x", start_char=start,
+                    end_char=start + 1, confidence=0.7)
 
     with held_warehouse(warehouse):
         assert len(pipeline.load_deals(settings, [(docs[0].doc_id, [deal("Hashgrid", "Andes Compute")])])) == 1

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from models.records import Deal, Failure, FetchedDocument, FetchRecord, PollResult
+from models.records import DealMention, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
-from warehouse.deals import KEPT_DATES, load_extractions
+from warehouse.deals import KEPT_DATES, load_mentions
 from warehouse.identity import deal_key
 from warehouse.load import load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, document_texts, run_sql
@@ -27,11 +27,11 @@ def _doc(url: str, text: str, source: str = "wire", day: int = 3) -> FetchedDocu
                            published_at=datetime(2025, 2, day, 14, tzinfo=timezone.utc))
 
 
-def _deal(**kw) -> Deal:
+def _deal(**kw) -> DealMention:
     base = dict(deal_type="asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute", asset="Rio Verde",
-                capacity_mw=40.0, price_usd=18e6, country="Paraguay", evidence="sell", start=0, end=4,
+                capacity_mw=40.0, price_usd=18e6, country="Paraguay", sentence="sell", start_char=0, end_char=4,
                 confidence=0.8, extractor_version="t1")
-    return Deal(**{**base, **kw})
+    return DealMention(**{**base, **kw})
 
 
 def _counts(engine) -> dict[str, int]:
@@ -84,7 +84,7 @@ def test_load_extractions_merges_two_outlets_into_one_deal_with_two_sources(engi
     wire, trade = _doc("https://wire.example/a", WIRE), _doc("https://trade.example/b", TRADE, "trade", day=4)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire, trade), SOURCE, 3)
-        new = load_extractions(conn, [(wire.doc_id, [_deal()]),
+        new = load_mentions(conn, [(wire.doc_id, [_deal()]),
                                       (trade.doc_id, [_deal(seller="Hashgrid", confidence=0.6, cash_usd=18e6)])], "t1")
     assert len(new) == 1
     engine.dispose()  # DuckDB: a read-only connection cannot sit beside a writable one in one process
@@ -106,7 +106,7 @@ def test_a_new_deal_is_dated_by_its_earliest_document_whichever_texts_the_sessio
         texts = document_texts(conn, [docs[name].doc_id for name in read], cache.setdefault(KEPT_DATES, {}))
     assert len(texts) == len(read)
     with engine.begin() as conn:
-        new = load_extractions(conn, [(docs["wire"].doc_id, [_deal()]),
+        new = load_mentions(conn, [(docs["wire"].doc_id, [_deal()]),
                                       (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
     assert [(str(row["announced_date"]), row["sources"]) for row in new] == [("2025-02-03", 2)]
     assert cache[KEPT_DATES] == {}
@@ -116,10 +116,10 @@ def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
-        load_extractions(conn, [(wire.doc_id, [_deal()])], "t1")
+        load_mentions(conn, [(wire.doc_id, [_deal()])], "t1")
     before = _counts(engine)
     with engine.begin() as conn:
-        assert load_extractions(conn, [(wire.doc_id, [_deal(price_usd=19e6)])], "t2") == []
+        assert load_mentions(conn, [(wire.doc_id, [_deal(price_usd=19e6)])], "t2") == []
         assert conn.exec_driver_sql("SELECT price_usd FROM deals").scalar() == 19e6
         assert conn.exec_driver_sql("SELECT extractor_version FROM document_extractions").scalar() == "t2"
     assert _counts(engine) == before
@@ -129,8 +129,8 @@ def test_load_extractions_drops_a_deal_no_document_states_any_more(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
-        load_extractions(conn, [(wire.doc_id, [_deal()])], "t1")
-        load_extractions(conn, [(wire.doc_id, [])], "t2")
+        load_mentions(conn, [(wire.doc_id, [_deal()])], "t1")
+        load_mentions(conn, [(wire.doc_id, [])], "t2")
         assert conn.exec_driver_sql("SELECT count(*) FROM deals").scalar() == 0
 
 

@@ -22,7 +22,7 @@ from flows import pipeline
 from models.records import DealMention
 from warehouse import held_warehouse
 from warehouse.matching import Extractions, prepare_mentions
-from warehouse.views import DEAL_FIELDS
+from models.records import DEAL_FIELDS
 
 
 @dataclass

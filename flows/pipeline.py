@@ -21,7 +21,7 @@ from flows.polling import poll_source
 from flows.settings import Settings, SourceConfig
 from models.records import DealMention, PollResult, SourceState
 from warehouse import held_cache, init_warehouse, note_cached, open_warehouse, run_write
-from warehouse.deals import KEPT_DATES, load_mentions, upsert_companies
+from warehouse.deals import load_mentions, upsert_companies
 from warehouse.load import load_poll, mark_window_done
 from warehouse.matching import Extractions, PreparedMentions, prepare_mentions
 from warehouse.queries import document_ids_to_extract, document_texts
@@ -190,9 +190,7 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
 def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, str]]:
     """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
     with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
-        cache = held_cache(settings.warehouse)
-        # Their dates, kept for the load of their deals (deals.load_mentions): a query fewer per batch.
-        docs = document_texts(conn, doc_ids, cache.setdefault(KEPT_DATES, {}) if cache is not None else None)
+        docs = document_texts(conn, doc_ids)
         note_cached(settings.warehouse, sum(len(text) for _, text in docs))
     return docs
 

@@ -8,21 +8,18 @@ import operator
 import pyarrow as pa
 import sqlalchemy as sa
 
+from models.records import DEAL_FIELDS
 from models.records import DealMention
+from models.tables import DealEvidence
 from warehouse.engine import raw_connection
 from warehouse.identity import short_hash
 from warehouse.load import _insert, now_utc
+from warehouse.views import merged_deals
 from warehouse.matching import Extractions, KnownMentions, PreparedMentions, mention, prepare_mentions
-from warehouse.views import DEAL_FIELDS as _FIELDS
 
-_EVIDENCE_SCHEMA = pa.schema([
-    ("evidence_id", pa.string()), ("deal_id", pa.string()), ("doc_id", pa.string()), ("sentence", pa.string()),
-    ("start_char", pa.int32()), ("end_char", pa.int32()), ("extractor_version", pa.string()),
-    ("deal_type", pa.string()), ("buyer", pa.string()), ("seller", pa.string()), ("asset", pa.string()),
-    ("capacity_mw", pa.float64()), ("price_usd", pa.float64()), ("cash_usd", pa.float64()),
-    ("price_text", pa.string()), ("currency", pa.string()), ("price_amount", pa.float64()),
-    ("country", pa.string()), ("region", pa.string()), ("confidence", pa.float64()),
-])
+_ARROW_TYPES = {sa.String: pa.string(), sa.Text: pa.string(), sa.Integer: pa.int32(), sa.Double: pa.float64()}
+# The deal_evidence table's columns in order (models.tables.DealEvidence, built on the one deal field list).
+_EVIDENCE_SCHEMA = pa.schema([(c.name, _ARROW_TYPES[type(c.type)]) for c in DealEvidence.__table__.columns])
 
 
 # DuckDB turns a list parameter into a LIST value id by value (~1 ms for a batch's 500 ids, a load's costliest
@@ -35,24 +32,18 @@ def id_list(ids: list[str]) -> str:
     return "\x1f".join(ids)
 
 
-# The held session's cache entry where pipeline.read_documents keeps the dates of the documents it read, for
-# the load of their deals (load_mentions takes them out).
-KEPT_DATES = "published"
-
 # One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions,
 # id_list(doc_ids)).
 LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extracted_at, documents, mentions, doc_ids) "
              f"VALUES (?, ?, ?, ?, ?, {ID_LIST})")
 
 # What an evidence row keeps of a Deal besides its keys, read in one call a deal.
-_EVIDENCE_ATTRS = operator.attrgetter("sentence", "start_char", "end_char", "extractor_version", "confidence", *_FIELDS)
-_MERGED_ATTRS = operator.attrgetter(*_FIELDS)
+_EVIDENCE_ATTRS = operator.attrgetter("sentence", "start_char", "end_char", "extractor_version", "confidence", *DEAL_FIELDS)
 
 
 def _evidence_table(extractions: list[tuple[str, list[DealMention]]], prepared: PreparedMentions, known: KnownMentions,
-                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, DealMention]]]:
-    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`), and the
-    (deal_id, doc_id, deal) of each row."""
+                    new: dict[str, None]) -> pa.Table:
+    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`)."""
     rows = []
     match, add, known_ids = known.match, known.add_keyed, known.deal_ids
     told = [(doc_id, deal) for doc_id, deals in extractions for deal in deals]
@@ -65,11 +56,11 @@ def _evidence_table(extractions: list[tuple[str, list[DealMention]]], prepared: 
     version = prepared.version
     deal_ids, docs, deals = zip(*rows) if rows else ((), (), ())
     sentence, start, end, versions, confidence, *fields = (zip(*map(_EVIDENCE_ATTRS, deals)) if deals
-                                                           else [()] * (5 + len(_FIELDS)))
+                                                           else [()] * (5 + len(DEAL_FIELDS)))
     cols = {"evidence_id": prepared.evidence_ids, "deal_id": deal_ids, "doc_id": docs, "sentence": sentence,
             "start_char": start, "end_char": end, "extractor_version": [v or version for v in versions],
-            "confidence": [float(c or 0) for c in confidence], **dict(zip(_FIELDS, fields))}
-    return pa.table(cols, schema=_EVIDENCE_SCHEMA), rows
+            "confidence": [float(c or 0) for c in confidence], **dict(zip(DEAL_FIELDS, fields))}
+    return pa.table(cols, schema=_EVIDENCE_SCHEMA)
 
 
 def _prepared(extractions: list[tuple[str, list[DealMention]]], version: str) -> PreparedMentions:
@@ -95,8 +86,7 @@ def load_mentions(conn: sa.Connection, extractions: list[tuple[str, list[DealMen
     """Store each document's deals (replacing older mentions) and log the batch as extracted by `version`;
     returns the deals that are new to the warehouse, as rows of the `deals` view.
 
-    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current,
-    and the documents' dates are taken from it when pipeline.read_documents put them there.
+    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current.
     """
     if not extractions:
         return []
@@ -108,7 +98,7 @@ def load_mentions(conn: sa.Connection, extractions: list[tuple[str, list[DealMen
     replaced = bool(known.docs.intersection(doc_ids))
     old = known.drop_docs(doc_ids)  # deals these documents told before: not new if told again
     new: dict[str, None] = {}
-    evidence, rows = _evidence_table(extractions, _prepared(extractions, version), known, new)
+    evidence = _evidence_table(extractions, _prepared(extractions, version), known, new)
     if replaced:
         raw.execute(f"DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(doc_ids)])
     if evidence.num_rows:  # by position: _EVIDENCE_SCHEMA lists the table's columns in order (a test checks)
@@ -118,44 +108,20 @@ def load_mentions(conn: sa.Connection, extractions: list[tuple[str, list[DealMen
                             evidence.num_rows, id_list(doc_ids)])
     if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
         cache["mentions"] = known
-    # Dates that pipeline.read_documents kept when it read these documents (a held session's, until it lets go).
-    kept = cache.get(KEPT_DATES, {}) if cache is not None else {}
-    published = {doc_id: kept.pop(doc_id) for doc_id in doc_ids if doc_id in kept}
     new_ids = [d for d in new if d not in old]
     if not new_ids:
         return []
-    # Every mention of a new deal is in this batch: merged here, as the `deals` view would, rather than by a
-    # query of the view (which aggregates every stored mention).
-    wanted = set(new_ids)
-    mentions = [row for row in rows if row[0] in wanted]
-    told = sorted({doc_id for _, doc_id, _ in mentions})
-    dates = {doc_id: published[doc_id] for doc_id in told if doc_id in published}
-    unread = [doc_id for doc_id in told if doc_id not in dates]
-    if unread:
-        dates.update(raw.execute("SELECT doc_id, published_at FROM documents "
-                                 f"WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(unread)]).fetchall())
-    return _merge(new_ids, mentions, dates)
-
-
-def _merge(deal_ids: list[str], mentions: list[tuple[str, str, DealMention]], dates: dict) -> list[dict]:
-    """Rows of the `deals` view (views.merged_deals) for these deals from all their (deal_id, doc_id, deal)
-    mentions: each field from the most confident mention that has it, the date from the earliest document."""
-    by_deal: dict[str, list[tuple[str, DealMention]]] = {d: [] for d in deal_ids}
-    for deal_id, doc_id, deal in sorted(mentions, key=lambda m: -float(m[2].confidence or 0)):
-        by_deal[deal_id].append((doc_id, deal))
-    rows = []
-    for deal_id, told in by_deal.items():
-        values = list(_MERGED_ATTRS(told[0][1]))
-        for _, deal in told[1:]:  # most deals have one mention: only a second fills the first's gaps
-            values = [v if v is not None else other for v, other in zip(values, _MERGED_ATTRS(deal))]
-        published = [dates[doc_id] for doc_id, _ in told if dates.get(doc_id)]
-        row = {"deal_id": deal_id}
-        row.update(zip(_FIELDS, values))
-        row.update(announced_date=min(published).date() if published else None,
-                   confidence=float(told[0][1].confidence or 0), sources=len({doc_id for doc_id, _ in told}),
-                   review=None)  # a deal new to the warehouse has had no review
-        rows.append(row)
-    return rows
+    # Every mention of a new deal is in this batch: the view's own merge (views.merged_deals) over the batch's
+    # rows, rather than a query of the view (which aggregates every stored mention).
+    raw.register("batch_evidence", evidence)
+    try:
+        merged = raw.execute(merged_deals("batch_evidence", where=f"WHERE e.deal_id IN (SELECT unnest({ID_LIST}))"),
+                             [id_list(new_ids)])
+        names = [c[0] for c in merged.description]
+        by_id = {row[0]: dict(zip(names, row), review=None) for row in merged.fetchall()}
+    finally:
+        raw.unregister("batch_evidence")
+    return [by_id[d] for d in new_ids]  # a deal new to the warehouse has had no review
 
 
 def upsert_companies(conn: sa.Connection, companies: list[dict]) -> int:

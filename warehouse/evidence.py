@@ -7,7 +7,7 @@ from pathlib import Path
 
 from warehouse.engine import WarehouseError
 from warehouse.queries import run_sql
-from warehouse.views import DEAL_FIELDS
+from models.records import DEAL_FIELDS
 
 MIN_PREFIX = 4  # a shorter piece of an id matches too many deals to be meant
 

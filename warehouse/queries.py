@@ -61,16 +61,12 @@ def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None
     return [d for d, _ in conn.execute(q, {"v": stale_for})]
 
 
-def document_texts(conn: sa.Connection, doc_ids: list[str], dates: dict | None = None) -> list[tuple[str, str]]:
-    """(doc_id, full text: title, blank line, body) of the given documents, in id order; each one's
-    published_at goes into `dates` if given."""
+def document_texts(conn: sa.Connection, doc_ids: list[str]) -> list[tuple[str, str]]:
+    """(doc_id, full text: title, blank line, body) of the given documents, in id order."""
     full = "CASE WHEN title IS NULL THEN text ELSE title || chr(10) || chr(10) || text END"
-    q = sa.text(f"SELECT doc_id, {full}, published_at FROM documents WHERE doc_id IN :ids ORDER BY doc_id"
+    q = sa.text(f"SELECT doc_id, {full} FROM documents WHERE doc_id IN :ids ORDER BY doc_id"
                 ).bindparams(sa.bindparam("ids", expanding=True))
-    rows = conn.execute(q, {"ids": doc_ids or [""]}).fetchall()
-    if dates is not None:
-        dates.update((doc_id, published) for doc_id, _, published in rows)
-    return [(doc_id, text) for doc_id, text, _ in rows]
+    return [(doc_id, text) for doc_id, text in conn.execute(q, {"ids": doc_ids or [""]})]
 
 
 def document_rows(conn: sa.Connection, doc_ids: list[str]) -> list[dict]:

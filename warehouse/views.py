@@ -1,8 +1,6 @@
 """Analyst-facing views: what a person queries with `minewire sql` or any DuckDB client."""
 
-DEAL_FIELDS = ("deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd", "price_text",
-           "currency", "price_amount", "country", "region")
-
+from models.records import DEAL_FIELD_TYPES, DEAL_FIELDS
 
 
 def merged_deals(evidence: str = "deal_evidence", documents: str = "documents", where: str = "") -> str:
@@ -19,8 +17,7 @@ def merged_deals(evidence: str = "deal_evidence", documents: str = "documents", 
 
 
 # Fields a reviewer may set (`minewire review --set`), with their types: corrections keep values as text.
-CORRECTABLE = {f: ("DOUBLE" if f in ("capacity_mw", "price_usd", "cash_usd", "price_amount") else "VARCHAR")
-               for f in DEAL_FIELDS} | {"announced_date": "DATE"}
+CORRECTABLE = {f: ("DOUBLE" if t is float else "VARCHAR") for f, t in DEAL_FIELD_TYPES.items()} | {"announced_date": "DATE"}
 
 
 def reviewed_deals() -> str:

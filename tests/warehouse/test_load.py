@@ -8,10 +8,10 @@ import pytest
 
 from models.records import DealMention, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
-from warehouse.deals import KEPT_DATES, load_mentions
+from warehouse.deals import load_mentions
 from warehouse.identity import deal_key
 from warehouse.load import load_documents, load_poll, record_failures
-from warehouse.queries import deal_tracker, document_texts, run_sql
+from warehouse.queries import deal_tracker, run_sql
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures",
           "http_validators")
@@ -80,7 +80,7 @@ def test_load_poll_keeps_two_template_updates_with_different_figures(engine):
     assert len(report.stored) == 2
 
 
-def test_load_extractions_merges_two_outlets_into_one_deal_with_two_sources(engine, warehouse_path):
+def test_load_mentions_merges_two_outlets_into_one_deal_with_two_sources(engine, warehouse_path):
     wire, trade = _doc("https://wire.example/a", WIRE), _doc("https://trade.example/b", TRADE, "trade", day=4)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire, trade), SOURCE, 3)
@@ -94,25 +94,21 @@ def test_load_extractions_merges_two_outlets_into_one_deal_with_two_sources(engi
     assert row["cash_usd"] == 18e6 and row["usd_per_mw"] == 450000 and str(row["announced_date"]) == "2025-02-03"
 
 
-@pytest.mark.parametrize("read", [(), ("trade",), ("wire", "trade")])
-def test_a_new_deal_is_dated_by_its_earliest_document_whichever_texts_the_session_read(engine, read):
-    """A held session's read keeps the documents' dates for the load (pipeline.read_documents); documents it
-    did not read are looked up. Either way the date is right, and the load takes what it used."""
+@pytest.mark.parametrize("held", [False, True])
+def test_a_new_deal_is_dated_by_its_earliest_document(engine, held):
+    """The load merges a new deal's mentions as the `deals` view does: the date is the earliest document's,
+    whether or not a held session's cache of stored mentions is in use."""
     docs = {"wire": _doc("https://wire.example/a", WIRE), "trade": _doc("https://trade.example/b", TRADE, "trade", 4)}
     with engine.begin() as conn:
         load_poll(conn, _poll(*docs.values()), SOURCE, 3)
-    cache: dict = {}
-    with engine.connect() as conn:
-        texts = document_texts(conn, [docs[name].doc_id for name in read], cache.setdefault(KEPT_DATES, {}))
-    assert len(texts) == len(read)
+    cache: dict | None = {} if held else None
     with engine.begin() as conn:
         new = load_mentions(conn, [(docs["wire"].doc_id, [_deal()]),
-                                      (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
+                                   (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
     assert [(str(row["announced_date"]), row["sources"]) for row in new] == [("2025-02-03", 2)]
-    assert cache[KEPT_DATES] == {}
 
 
-def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine):
+def test_load_mentions_again_replaces_mentions_and_reports_no_new_deal(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
@@ -125,7 +121,7 @@ def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine
     assert _counts(engine) == before
 
 
-def test_load_extractions_drops_a_deal_no_document_states_any_more(engine):
+def test_load_mentions_drops_a_deal_no_document_states_any_more(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)

@@ -12,10 +12,11 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from models.names import folded_words
 from models.records import DealMention
 
 from .capacity import Capacity, find_capacity
-from .merge import Cluster, norm_org
+from .merge import Cluster
 from .money import Money, find_money
 from .places import Place
 
@@ -142,9 +143,9 @@ def keep_features(cand: Candidate, ctx: DocContext, others: list[Candidate]) -> 
         f"docpos:{_bucket(min(m.sent for m in members), (0, 2, 5, 10, 20))}": 1.0,
         f"candidates:{_bucket(len(others), (1, 2, 4, 8))}": 1.0,
     }
-    key = (norm_org(deal.buyer), norm_org(deal.seller))
+    key = (folded_words(deal.buyer), folded_words(deal.seller))
     earlier = others[:others.index(cand)] if cand in others else []
-    feats["repeat_parties"] = float(any((norm_org(o.deal.buyer), norm_org(o.deal.seller)) == key for o in earlier))
+    feats["repeat_parties"] = float(any((folded_words(o.deal.buyer), folded_words(o.deal.seller)) == key for o in earlier))
     for party in ("buyer", "seller"):
         name = getattr(deal, party) or ""
         words = name.split()

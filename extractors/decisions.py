@@ -7,12 +7,12 @@ from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
 
+from models.names import folded_words
 from models.records import DealMention
 
 from . import gazetteer
 from .candidates import Candidate, DocContext, Option, keep_features
 from .linear import DealModels
-from .merge import norm_org
 from .options import capacity_options, country_options, null_option, party_options, price_options
 from .version import EXTRACTOR_VERSION
 
@@ -61,7 +61,7 @@ def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> DealM
         chosen[name] = best_option(field_options(cand, ctx, name), models[name])
         _set(deal, name, chosen[name][0])
     buyer, seller = chosen.get("buyer", (None, 0.0)), chosen.get("seller", (None, 0.0))
-    if buyer[0] and seller[0] and norm_org(buyer[0].value) == norm_org(seller[0].value):
+    if buyer[0] and seller[0] and folded_words(buyer[0].value) == folded_words(seller[0].value):
         _set(deal, "seller" if buyer[1] >= seller[1] else "buyer", None)  # one organisation, one side
     return deal
 

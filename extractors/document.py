@@ -6,6 +6,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
+from models.names import folded_words
 from models.records import DealMention
 
 from . import gazetteer
@@ -13,7 +14,7 @@ from .candidates import Candidate, DocContext
 from .deals import Clause, sentence_clauses
 from .decisions import decide, shipped_models
 from .linear import DealModels
-from .merge import Cluster, abbreviations, cluster_clauses, follow_up, norm_org, same_org, to_deal
+from .merge import Cluster, abbreviations, cluster_clauses, follow_up, same_org, to_deal
 from .parties import ISSUER, PRONOUN, direct_by_kind
 from .places import find_places, written_names
 from .text import doc_text
@@ -146,7 +147,7 @@ def surface_names(rules_doc: Doc) -> dict[str, str]:
     forms: dict[str, str] = {}
     for span in rules_doc.spans.get("minewire_companies", []):
         best = forms.get(span.label_)
-        if best is None or (norm_org(span.text).startswith(norm_org(best)) and len(span.text) > len(best)):
+        if best is None or (folded_words(span.text).startswith(folded_words(best)) and len(span.text) > len(best)):
             forms[span.label_] = span.text
     return forms
 
@@ -231,6 +232,6 @@ def dedupe(deals: list[DealMention]) -> list[DealMention]:
     """Two clusters that ended up with the same parties, type and figures are one deal."""
     seen: dict[tuple, DealMention] = {}
     for deal in deals:
-        key = (deal.deal_type, norm_org(deal.buyer), norm_org(deal.seller), deal.price_usd, deal.capacity_mw)
+        key = (deal.deal_type, folded_words(deal.buyer), folded_words(deal.seller), deal.price_usd, deal.capacity_mw)
         seen.setdefault(key, deal)
     return list(seen.values())[:MAX_DEALS]

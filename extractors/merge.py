@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from models.deal_types import family
+from models.names import folded_words
 from models.records import DealMention
 
 from . import gazetteer
@@ -14,8 +14,6 @@ from .deals import Clause
 from .places import Place, resolve, unambiguous, within
 from .terms import read_terms
 
-_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc", "lp",
-             "sa", "ag", "nv", "se", "the", "holdings", "group"}
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:deal|transaction|acquisition|purchase|sale|agreement|"
     r"contract|lease|site|facilit(?:y|ie)|mine|project|asset|property|campus|data ?cent(?:er|re)|location|farm|"
@@ -54,18 +52,9 @@ class Cluster:
         return max(m.sent for m in self.members)
 
 
-@lru_cache(maxsize=4096)
-def norm_org(name: str | None) -> str:
-    """Lower-case ASCII words of an org name without legal suffixes ("Orla Mining Ltd." -> "orla mining")."""
-    if not name:
-        return ""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(w for w in re.sub(r"[^a-z0-9 ]+", " ", ascii_).split() if w not in _SUFFIXES)
-
-
 def same_org(a: str | None, b: str | None) -> bool:
     """Loose match: equal after dropping legal suffixes, or one name is a word-prefix of the other."""
-    a, b = norm_org(a), norm_org(b)
+    a, b = folded_words(a), folded_words(b)
     if not a or not b:
         return False
     short, long_ = sorted((a, b), key=len)
@@ -92,7 +81,7 @@ def abbreviations(text: str) -> dict[str, str]:
 
 
 def _compatible(cluster: Cluster, m: Clause) -> bool:
-    fam = gazetteer.family(m.deal.deal_type)
+    fam = family(m.deal.deal_type)
     if _NEW_DEAL.match(m.deal.sentence):
         return False
     for other in cluster.members:
@@ -101,7 +90,7 @@ def _compatible(cluster: Cluster, m: Clause) -> bool:
             continue  # a sentence that only refers back ("the deal…") says nothing about the deal's kind
         # A generic "deal" mention ("grabs X's portfolio in $1.1 billion deal") has no family of its own.
         generic = "deal" in (m.frame, other.frame)
-        if (gazetteer.family(o.deal_type) != fam and not generic) or other.sent == m.sent:
+        if (family(o.deal_type) != fam and not generic) or other.sent == m.sent:
             return False
         if (d.buyer and o.buyer and not same_org(d.buyer, o.buyer)) or \
                 (d.seller and o.seller and not same_org(d.seller, o.seller)):
@@ -169,15 +158,15 @@ def cluster_clauses(mentions: list[Clause]) -> list[Cluster]:
 def _another_kind(m: Clause, cluster: Cluster) -> bool:
     """ "… a 99-megawatt capacity agreement with Duke Energy" after a lease: a named party and its own figure
     in another family of deal make a deal of their own, not a reference back."""
-    families = {gazetteer.family(x.deal.deal_type) for x in cluster.members if x.deal.buyer or x.deal.seller}
+    families = {family(x.deal.deal_type) for x in cluster.members if x.deal.buyer or x.deal.seller}
     return bool((m.deal.buyer or m.deal.seller) and m.here and families
-                and gazetteer.family(m.deal.deal_type) not in families)
+                and family(m.deal.deal_type) not in families)
 
 
 def _inherit_seller(m: Clause, clusters: list[Cluster]) -> None:
     """ "Other sales include its stake in X for $25m": "its" is the seller of the priced sale just before."""
     if m.inherit:
-        sales = [c for c in clusters if gazetteer.family(c.members[0].deal.deal_type) == "sale"
+        sales = [c for c in clusters if family(c.members[0].deal.deal_type) == "sale"
                  and c.members[0].deal.seller and any(x.here for x in c.members)]
         if sales:
             m.deal.seller = sales[-1].members[0].deal.seller
@@ -210,7 +199,7 @@ def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: 
         cluster.follow.append((s, e))
         _later_parties(cluster, sentence)
         terms = read_terms(sentence, need_cue=True)
-        if terms.it_load and not cluster.it_load and gazetteer.family(cluster.members[0].deal.deal_type) == "capacity":
+        if terms.it_load and not cluster.it_load and family(cluster.members[0].deal.deal_type) == "capacity":
             cluster.extra.pop("capacity_mw", None)  # the load contracted beats a campus total read before
             cluster.it_load = True
         priced = "price_text" in cluster.extra  # an earlier sentence's price keeps its currency and amount

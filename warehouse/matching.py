@@ -11,14 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from models.records import DealMention
-from warehouse.identity import deal_family, deal_key, party_key, short_hash
+from models.deal_types import key_family
+from warehouse.identity import deal_key, party_key, short_hash
 
 
 def mention(deal_id: str | None, doc_id: str, deal_type: str | None, seller: str | None, buyer: str | None,
             asset: str | None, capacity_mw: float | None, price_usd: float | None) -> tuple:
     """What matching reads of a mention, computed once: (deal_id, doc_id, family, seller, buyer and asset keys,
     capacity, price)."""
-    return (deal_id, doc_id, deal_family(deal_type), party_key(seller), party_key(buyer),
+    return (deal_id, doc_id, key_family(deal_type), party_key(seller), party_key(buyer),
             party_key(asset) if asset else "", capacity_mw, price_usd)
 
 

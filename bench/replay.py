@@ -21,7 +21,8 @@ from extractors import EXTRACTOR_VERSION
 from flows import pipeline
 from models.records import DealMention
 from warehouse import held_warehouse
-from warehouse.matching import Extractions, prepare_mentions
+from warehouse.batch import DealBatch
+from warehouse.matching import prepare_mentions
 from models.records import DEAL_FIELDS
 
 
@@ -81,8 +82,8 @@ def replay_loads(settings, snapshot: Path, scratch: Path, deals: dict[str, list[
         size = max(settings.batch_size, 1)
         for i in range(0, len(ids), size):
             batch = pipeline.read_documents(settings, ids[i:i + size])
-            pairs = [(doc_id, deals.get(doc_id, [])) for doc_id, _ in batch]
-            extractions = Extractions(pairs, prepare_mentions([d for d, _ in pairs], [x for _, x in pairs],
+            told = [deals.get(doc_id, []) for doc_id in batch.doc_ids]
+            extractions = DealBatch(batch.doc_ids, told, batch.published, prepare_mentions(batch.doc_ids, told,
                                                               EXTRACTOR_VERSION))
             started = time.perf_counter()
             pipeline.load_deals(settings, extractions)

@@ -7,7 +7,7 @@ from importlib import import_module
 
 _EXPORTS = {
     "WarehouseBusy": "warehouse.engine", "WarehouseError": "warehouse.engine", "connect_read_only": "warehouse.engine",
-    "held_cache": "warehouse.engine", "held_warehouse": "warehouse.engine", "note_cached": "warehouse.engine",
+    "held_state": "warehouse.engine", "held_warehouse": "warehouse.engine", "note_cached": "warehouse.engine",
     "open_warehouse": "warehouse.engine", "run_write": "warehouse.engine", "is_lake": "warehouse.lake", "init_warehouse": "warehouse.schema", "schema_version": "warehouse.schema",
 }
 __all__ = sorted(_EXPORTS)

@@ -8,14 +8,14 @@ import operator
 import pyarrow as pa
 import sqlalchemy as sa
 
-from models.records import DEAL_FIELDS
-from models.records import DealMention
+from models.records import DEAL_FIELDS, DealMention
 from models.tables import DealEvidence
-from warehouse.engine import raw_connection
+from warehouse.batch import DealBatch
+from warehouse.engine import HeldState, raw_connection
 from warehouse.identity import short_hash
 from warehouse.load import _insert, now_utc
-from warehouse.views import merged_deals
-from warehouse.matching import Extractions, KnownMentions, PreparedMentions, mention, prepare_mentions
+from warehouse.matching import KnownMentions, PreparedMentions, mention_key, prepare_mentions
+from warehouse.merging import merge_mentions
 
 _ARROW_TYPES = {sa.String: pa.string(), sa.Text: pa.string(), sa.Integer: pa.int32(), sa.Double: pa.float64()}
 # The deal_evidence table's columns in order (models.tables.DealEvidence, built on the one deal field list).
@@ -41,17 +41,18 @@ LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extra
 _EVIDENCE_ATTRS = operator.attrgetter("sentence", "start_char", "end_char", "extractor_version", "confidence", *DEAL_FIELDS)
 
 
-def _evidence_table(extractions: list[tuple[str, list[DealMention]]], prepared: PreparedMentions, known: KnownMentions,
-                    new: dict[str, None]) -> pa.Table:
-    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`)."""
+def _evidence_table(batch: DealBatch, prepared: PreparedMentions, known: KnownMentions,
+                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, DealMention]]]:
+    """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`), and the
+    (deal_id, doc_id, mention) of each row."""
     rows = []
     match, add, known_ids = known.match, known.add_keyed, known.deal_ids
-    told = [(doc_id, deal) for doc_id, deals in extractions for deal in deals]
+    told = [(doc_id, deal) for doc_id, deals in zip(batch.doc_ids, batch.mentions) for deal in deals]
     for (doc_id, deal), m, (stored, probe), own in zip(told, prepared.mentions, prepared.keys, prepared.own_ids):
         deal_id = match(m, probe) or own
         if deal_id not in known_ids:
             new[deal_id] = None
-        add((deal_id,) + m[1:], stored)
+        add(m._replace(deal_id=deal_id), stored)
         rows.append((deal_id, doc_id, deal))
     version = prepared.version
     deal_ids, docs, deals = zip(*rows) if rows else ((), (), ())
@@ -60,16 +61,16 @@ def _evidence_table(extractions: list[tuple[str, list[DealMention]]], prepared: 
     cols = {"evidence_id": prepared.evidence_ids, "deal_id": deal_ids, "doc_id": docs, "sentence": sentence,
             "start_char": start, "end_char": end, "extractor_version": [v or version for v in versions],
             "confidence": [float(c or 0) for c in confidence], **dict(zip(DEAL_FIELDS, fields))}
-    return pa.table(cols, schema=_EVIDENCE_SCHEMA)
+    return pa.table(cols, schema=_EVIDENCE_SCHEMA), rows
 
 
-def _prepared(extractions: list[tuple[str, list[DealMention]]], version: str) -> PreparedMentions:
-    """The extraction workers' preparation of these mentions if they made one for this version, else made here."""
-    prepared = extractions.prepared if isinstance(extractions, Extractions) else None
-    if (prepared is None or prepared.version != version or prepared.documents != len(extractions)
-            or len(prepared.mentions) != sum(len(deals) for _, deals in extractions)):
-        doc_ids, deals = zip(*extractions)
-        prepared = prepare_mentions(list(doc_ids), list(deals), version)
+def _prepared(batch: DealBatch, version: str) -> PreparedMentions:
+    """The extraction workers' preparation of these mentions if they made it for this batch and version, else
+    made here."""
+    prepared = batch.prepared
+    if (prepared is None or prepared.version != version or prepared.documents != len(batch)
+            or len(prepared.mentions) != batch.mention_count):
+        prepared = prepare_mentions(batch.doc_ids, batch.mentions, version)
     return prepared
 
 
@@ -78,50 +79,58 @@ def stored_mentions(raw) -> KnownMentions:
     grows with the warehouse, so a held writer session reads it once, not once per load."""
     rows = raw.execute("SELECT deal_id, doc_id, deal_type, seller, buyer, asset, capacity_mw, price_usd "
                        "FROM deal_evidence").fetchall()
-    return KnownMentions([mention(*row) for row in rows])
+    return KnownMentions([mention_key(*row) for row in rows])
 
 
-def load_mentions(conn: sa.Connection, extractions: list[tuple[str, list[DealMention]]], version: str,
-                     cache: dict | None = None) -> list[dict]:
-    """Store each document's deals (replacing older mentions) and log the batch as extracted by `version`;
-    returns the deals that are new to the warehouse, as rows of the `deals` view.
-
-    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current.
-    """
-    if not extractions:
-        return []
-    raw = raw_connection(conn)
-    known = cache.pop("mentions", None) if cache is not None else None
-    if known is None:
-        known = stored_mentions(raw)
-    doc_ids = [doc_id for doc_id, _ in extractions]
-    replaced = bool(known.docs.intersection(doc_ids))
-    old = known.drop_docs(doc_ids)  # deals these documents told before: not new if told again
-    new: dict[str, None] = {}
-    evidence = _evidence_table(extractions, _prepared(extractions, version), known, new)
+def _write(raw, batch: DealBatch, evidence: pa.Table, replaced: bool, version: str) -> None:
+    """Replace the batch's documents' rows in deal_evidence and log the batch as extracted by `version`."""
     if replaced:
-        raw.execute(f"DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(doc_ids)])
-    if evidence.num_rows:  # by position: _EVIDENCE_SCHEMA lists the table's columns in order (a test checks)
+        raw.execute(f"DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(batch.doc_ids)])
+    if evidence.num_rows:  # by position: _EVIDENCE_SCHEMA is read off the table's columns in order
         raw.from_arrow(evidence).insert_into("deal_evidence")
     now = now_utc()
-    raw.execute(LOG_BATCH, [short_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids),
-                            evidence.num_rows, id_list(doc_ids)])
-    if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
-        cache["mentions"] = known
+    raw.execute(LOG_BATCH, [short_hash(version, now.isoformat(), *batch.doc_ids), version, now, len(batch),
+                            evidence.num_rows, id_list(batch.doc_ids)])
+
+
+def load_mentions(conn: sa.Connection, batch: DealBatch, version: str, held: HeldState | None = None) -> list[dict]:
+    """Store each document's mentions (replacing older ones) and log the batch as extracted by `version`;
+    returns the deals that are new to the warehouse, as rows of the `deals` view.
+
+    `held` is a held writer session's state: the stored mentions are read into it on first use and kept current.
+    """
+    if not len(batch):
+        return []
+    raw = raw_connection(conn)
+    known = held.known_mentions if held is not None else None
+    if held is not None:
+        held.known_mentions = None  # until this load is written: had a statement failed, it would not match
+    if known is None:
+        known = stored_mentions(raw)
+    replaced = bool(known.docs.intersection(batch.doc_ids))
+    old = known.drop_docs(batch.doc_ids)  # deals these documents told before: not new if told again
+    new: dict[str, None] = {}
+    evidence, rows = _evidence_table(batch, _prepared(batch, version), known, new)
+    _write(raw, batch, evidence, replaced, version)
+    if held is not None:
+        held.known_mentions = known
     new_ids = [d for d in new if d not in old]
     if not new_ids:
         return []
-    # Every mention of a new deal is in this batch: the view's own merge (views.merged_deals) over the batch's
-    # rows, rather than a query of the view (which aggregates every stored mention).
-    raw.register("batch_evidence", evidence)
-    try:
-        merged = raw.execute(merged_deals("batch_evidence", where=f"WHERE e.deal_id IN (SELECT unnest({ID_LIST}))"),
-                             [id_list(new_ids)])
-        names = [c[0] for c in merged.description]
-        by_id = {row[0]: dict(zip(names, row), review=None) for row in merged.fetchall()}
-    finally:
-        raw.unregister("batch_evidence")
-    return [by_id[d] for d in new_ids]  # a deal new to the warehouse has had no review
+    # Every mention of a new deal is in this batch: merged here (merging.merge_mentions, the view's rule).
+    wanted = set(new_ids)
+    mentions = [row for row in rows if row[0] in wanted]
+    return merge_mentions(new_ids, mentions, _dates(raw, batch, {doc_id for _, doc_id, _ in mentions}))
+
+
+def _dates(raw, batch: DealBatch, doc_ids: set[str]) -> dict:
+    """Publication dates of these documents of the batch: as the batch carries them, else read."""
+    dates = dict(zip(batch.doc_ids, batch.published)) if batch.published is not None else {}
+    unread = sorted(d for d in doc_ids if d not in dates)
+    if unread:
+        dates.update(raw.execute("SELECT doc_id, published_at FROM documents "
+                                 f"WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(unread)]).fetchall())
+    return dates
 
 
 def upsert_companies(conn: sa.Connection, companies: list[dict]) -> int:

@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import sqlalchemy as sa
@@ -154,6 +155,13 @@ def _check_whole(path: Path, conn: sa.Connection, memory_limit: str) -> None:
     log.debug("%s: every table read in %.2f s", path, time.monotonic() - started)
 
 
+@dataclass
+class HeldState:
+    """What a held session's loads keep between batches, valid while it holds the file."""
+
+    known_mentions: Any = None  # warehouse.matching.KnownMentions: every stored mention, read on first use
+
+
 class _HeldWriter:
     """One process's writer engine on a warehouse, kept open across a run's loads (opening a DuckDB file and
     its checkpoint on close cost far more than a batch's insert) and let go whenever another writer waits."""
@@ -161,7 +169,7 @@ class _HeldWriter:
     def __init__(self, path: Path, memory_limit: str):
         self.path, self.memory_limit = path, memory_limit
         self.engine: sa.Engine | None = None
-        self.cache: dict = {}  # what loads may keep between batches: valid only while the engine is open
+        self.state = HeldState()  # what loads keep between batches: valid only while the engine is open
         self.lock = threading.RLock()
         self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
         self.uses = 0  # since the last trim
@@ -236,7 +244,7 @@ class _HeldWriter:
             self.release()
 
     def release(self) -> None:
-        self.cache.clear()
+        self.state = HeldState()
         if self.engine is not None:
             self.engine.dispose()  # closes the DuckDB connection: checkpoint, lock released
             self.engine = None
@@ -273,13 +281,13 @@ def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT)
         held.stop()
 
 
-def held_cache(path: Path | str) -> dict | None:
-    """The held session's scratch dict for path (emptied whenever the file is let go), or None if not held.
-    Use it only inside open_warehouse(path)."""
+def held_state(path: Path | str) -> HeldState | None:
+    """The held session's HeldState for path (new whenever the file is let go), or None if not held. Use it
+    only inside open_warehouse(path)."""
     if is_lake(path):
         return None
     held = _HELD.get(Path(path).resolve())
-    return held.cache if held is not None else None
+    return held.state if held is not None else None
 
 
 def note_cached(path: Path | str, nbytes: int) -> None:

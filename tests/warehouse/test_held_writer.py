@@ -14,6 +14,7 @@ import pytest
 from flows import pipeline
 from flows.settings import Settings
 from models.records import DealMention, FetchedDocument, PollResult
+from warehouse.batch import DealBatch
 from warehouse import held_warehouse, init_warehouse, open_warehouse
 from warehouse.load import load_poll
 
@@ -97,11 +98,11 @@ def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
                     end_char=start + 1, confidence=0.7)
 
     with held_warehouse(warehouse):
-        assert len(pipeline.load_deals(settings, [(docs[0].doc_id, [deal("Hashgrid", "Andes Compute")])])) == 1
+        assert len(pipeline.load_deals(settings, DealBatch.of([(docs[0].doc_id, [deal("Hashgrid", "Andes Compute")])]))) == 1
         with pytest.raises(Exception):  # a span no INTEGER column holds: the load fails after matching
-            pipeline.load_deals(settings, [(docs[1].doc_id, [deal("Norvolt", "Riot Platforms"),
-                                                             deal("Norvolt", "Riot Platforms", start=2**40)])])
-        new = pipeline.load_deals(settings, [(docs[2].doc_id, [deal("Norvolt", "Riot Platforms")])])
+            pipeline.load_deals(settings, DealBatch.of([(docs[1].doc_id, [deal("Norvolt", "Riot Platforms"),
+                                                                          deal("Norvolt", "Riot Platforms", start=2**40)])]))
+        new = pipeline.load_deals(settings, DealBatch.of([(docs[2].doc_id, [deal("Norvolt", "Riot Platforms")])]))
     assert [d["seller"] for d in new] == ["Norvolt"]  # new: the failed load stored nothing
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -8,7 +8,9 @@ import pytest
 
 from models.records import DealMention, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
+from warehouse.batch import DealBatch
 from warehouse.deals import load_mentions
+from warehouse.engine import HeldState
 from warehouse.identity import deal_key
 from warehouse.load import load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, run_sql
@@ -84,8 +86,8 @@ def test_load_mentions_merges_two_outlets_into_one_deal_with_two_sources(engine,
     wire, trade = _doc("https://wire.example/a", WIRE), _doc("https://trade.example/b", TRADE, "trade", day=4)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire, trade), SOURCE, 3)
-        new = load_mentions(conn, [(wire.doc_id, [_deal()]),
-                                      (trade.doc_id, [_deal(seller="Hashgrid", confidence=0.6, cash_usd=18e6)])], "t1")
+        new = load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal()]),
+                                      (trade.doc_id, [_deal(seller="Hashgrid", confidence=0.6, cash_usd=18e6)])]), "t1")
     assert len(new) == 1
     engine.dispose()  # DuckDB: a read-only connection cannot sit beside a writable one in one process
     columns, rows = deal_tracker(warehouse_path)
@@ -101,10 +103,9 @@ def test_a_new_deal_is_dated_by_its_earliest_document(engine, held):
     docs = {"wire": _doc("https://wire.example/a", WIRE), "trade": _doc("https://trade.example/b", TRADE, "trade", 4)}
     with engine.begin() as conn:
         load_poll(conn, _poll(*docs.values()), SOURCE, 3)
-    cache: dict | None = {} if held else None
     with engine.begin() as conn:
-        new = load_mentions(conn, [(docs["wire"].doc_id, [_deal()]),
-                                   (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
+        new = load_mentions(conn, DealBatch.of([(docs["wire"].doc_id, [_deal()]),
+                                   (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])]), "t1", HeldState() if held else None)
     assert [(str(row["announced_date"]), row["sources"]) for row in new] == [("2025-02-03", 2)]
 
 
@@ -112,10 +113,10 @@ def test_load_mentions_again_replaces_mentions_and_reports_no_new_deal(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
-        load_mentions(conn, [(wire.doc_id, [_deal()])], "t1")
+        load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal()])]), "t1")
     before = _counts(engine)
     with engine.begin() as conn:
-        assert load_mentions(conn, [(wire.doc_id, [_deal(price_usd=19e6)])], "t2") == []
+        assert load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal(price_usd=19e6)])]), "t2") == []
         assert conn.exec_driver_sql("SELECT price_usd FROM deals").scalar() == 19e6
         assert conn.exec_driver_sql("SELECT extractor_version FROM document_extractions").scalar() == "t2"
     assert _counts(engine) == before
@@ -125,8 +126,8 @@ def test_load_mentions_drops_a_deal_no_document_states_any_more(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
-        load_mentions(conn, [(wire.doc_id, [_deal()])], "t1")
-        load_mentions(conn, [(wire.doc_id, [])], "t2")
+        load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal()])]), "t1")
+        load_mentions(conn, DealBatch.of([(wire.doc_id, [])]), "t2")
         assert conn.exec_driver_sql("SELECT count(*) FROM deals").scalar() == 0
 
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from models.records import DEAL_FIELDS, DealMention
 from models.tables import DealEvidence
 from warehouse.batch import DealBatch
-from warehouse.engine import HeldState, raw_connection
+from warehouse.engine import raw_connection
+from warehouse.held import HeldState
 from warehouse.identity import short_hash
 from warehouse.load import _insert, now_utc
 from warehouse.matching import KnownMentions, PreparedMentions, mention_key, prepare_mentions

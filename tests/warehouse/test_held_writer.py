@@ -69,9 +69,9 @@ def test_a_process_waiting_to_write_gets_the_file_while_the_run_is_busy_elsewher
 
 
 def test_a_process_waiting_to_write_gets_the_file_at_the_next_use(warehouse, monkeypatch):
-    import warehouse.engine as engine_module
+    import warehouse.held as held_module
 
-    monkeypatch.setattr(engine_module, "WATCH_S", 3600.0)  # the idle watcher never looks: only a use hands over
+    monkeypatch.setattr(held_module, "WATCH_S", 3600.0)  # the idle watcher never looks: only a use hands over
     with held_warehouse(warehouse):
         with open_warehouse(warehouse):
             pass
@@ -115,9 +115,9 @@ def test_a_held_session_does_not_keep_the_texts_it_read(warehouse, monkeypatch):
     # A run reads each document's text once; a held connection would otherwise cache every block it read,
     # up to the memory limit, so the run's memory grew with the warehouse. The session counts the texts that
     # reads bring in and trims once they reach TRIM_CACHED_BYTES (8 MB here: the test reads 40 MB).
-    import warehouse.engine as engine_module
+    import warehouse.held as held_module
 
-    monkeypatch.setattr(engine_module, "TRIM_CACHED_BYTES", 8_000_000)
+    monkeypatch.setattr(held_module, "TRIM_CACHED_BYTES", 8_000_000)
     with open_warehouse(warehouse) as engine, engine.begin() as conn:
         for first in range(0, 8000, 1000):  # ~40 MB of text that does not compress away, 5 MB a statement
             conn.exec_driver_sql(
@@ -183,13 +183,14 @@ def test_a_trim_that_cannot_free_enough_never_fails_the_use_before_it(warehouse,
     # At 20,000 documents the key indexes a store loads stay in memory, over the trimmed limit: DuckDB refuses
     # the lower limit, which aborted the transaction, and the store that had just committed raised.
     import warehouse.engine as engine_module
+    import warehouse.held as held_module
 
     monkeypatch.setattr(engine_module, "TRIMMED_MEMORY_LIMIT", "1KB")
     with held_warehouse(warehouse):
         with open_warehouse(warehouse) as engine, engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO documents (doc_id, key, url, content_hash, text, kind) "
                                  "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, 'text', 'news' FROM range(50000) t(i)")
-        for _ in range(engine_module.TRIM_EVERY + 1):  # a trim comes due among these
+        for _ in range(held_module.TRIM_EVERY + 1):  # a trim comes due among these
             with open_warehouse(warehouse) as engine, engine.connect() as conn:
                 conn.exec_driver_sql("SELECT count(*) FROM documents WHERE key = 'k7'").scalar()
         with open_warehouse(warehouse) as engine, engine.connect() as conn:

@@ -10,7 +10,7 @@ from models.records import DealMention, Failure, FetchedDocument, FetchRecord, P
 from warehouse import WarehouseError, init_warehouse, open_warehouse
 from warehouse.batch import DealBatch
 from warehouse.deals import load_mentions
-from warehouse.engine import HeldState
+from warehouse.held import HeldState
 from warehouse.identity import deal_key
 from warehouse.load import load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, run_sql

@@ -15,7 +15,8 @@ from .deals import Clause, sentence_clauses
 from .decisions import decide, shipped_models
 from .linear import DealModels
 from .merge import Cluster, abbreviations, cluster_clauses, follow_up, same_org, to_deal
-from .parties import ISSUER, PRONOUN, direct_by_kind
+from .parties import ISSUER, PRONOUN
+from .party_kinds import direct_by_kind
 from .places import find_places, written_names
 from .text import doc_text
 

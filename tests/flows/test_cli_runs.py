@@ -29,15 +29,19 @@ def sample_env(server, warehouse: Path) -> dict[str, str]:
 def test_cli_empty_reextract_imports_no_prefect_and_starts_no_server(tmp_path):
     assert run("-w", str(tmp_path / "w.duckdb"), "init").returncode == 0
     command = [sys.executable, "-X", "importtime", MINEWIRE, "-w", str(tmp_path / "w.duckdb"), "reextract"]
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "MINEWIRE_DEBUG": ""})
-    spawned = set()
-    while proc.poll() is None:  # what it starts while it runs (a Prefect server is a child process)
-        found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False)
-        spawned.update(found.stdout.split())
-        time.sleep(0.05)
-    stdout, stderr = proc.communicate()
+    # To files, not pipes: nobody reads a pipe while the loop below waits, and -X importtime writes ~64 KB (a
+    # full pipe blocks the CLI for good).
+    with out.open("w") as stdout_file, err.open("w") as stderr_file:
+        proc = subprocess.Popen(command, stdout=stdout_file, stderr=stderr_file, text=True,
+                                env={**os.environ, "MINEWIRE_DEBUG": ""})
+        spawned = set()
+        while proc.poll() is None:  # what it starts while it runs (a Prefect server is a child process)
+            found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False)
+            spawned.update(found.stdout.split())
+            time.sleep(0.05)
+    stdout, stderr = out.read_text(), err.read_text()
     took_s = time.perf_counter() - started
     print(f"empty reextract: {took_s:.2f} s (with -X importtime)")
     assert proc.returncode == 0, stderr[-2000:]

@@ -7,8 +7,8 @@ version (a re-extraction with nothing to do) does not pay for it.
 from .version import EXTRACTOR_VERSION
 
 __all__ = ["EXTRACTOR_VERSION", "build_nlp", "extract", "extract_many", "read_company_registry", "model_name"]
-_LAZY = {"read_company_registry": ".gazetteer", "build_nlp": ".pipeline", "extract": ".pipeline", "extract_many": ".pipeline",
-         "model_name": ".pipeline"}
+_LAZY = {"read_company_registry": ".gazetteer", "build_nlp": ".nlp", "extract": ".nlp", "extract_many": ".nlp",
+         "model_name": ".nlp"}
 
 
 def __getattr__(name: str):

@@ -76,7 +76,7 @@ def extract_then(texts: list[str], nlp: Language, processes: int,
     """extract_parallel, and (`then`) further work on the deals where they were extracted: each worker also
     returns then(its share of `keys`, its share of the deals), one value per share of the batch, in order.
     `then` must pickle (a module's function, or a functools.partial of one)."""
-    from .pipeline import RULES_ONLY, extract_many, model_name
+    from .nlp import RULES_ONLY, extract_many, model_name
 
     name = model_name(nlp)
     model = "" if name == RULES_ONLY else name.split()[0]

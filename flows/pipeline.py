@@ -22,7 +22,7 @@ from flows.settings import Settings, SourceConfig
 from models.records import PollResult, SourceState
 from warehouse import held_state, init_warehouse, note_cached, open_warehouse, run_write
 from warehouse.deals import load_mentions, upsert_companies
-from warehouse.load import load_poll, mark_window_done
+from warehouse.documents import load_poll, mark_window_done
 from warehouse.batch import DealBatch, DocumentBatch
 from warehouse.matching import PreparedMentions, prepare_mentions
 from warehouse.queries import document_batch, document_ids_to_extract

@@ -14,7 +14,7 @@ from warehouse.batch import DealBatch
 from warehouse.engine import raw_connection
 from warehouse.held import HeldState
 from warehouse.identity import short_hash
-from warehouse.load import _insert, now_utc
+from warehouse.documents import _insert, now_utc
 from warehouse.matching import KnownMentions, PreparedMentions, mention_key, prepare_mentions
 from warehouse.merging import merge_mentions
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from models.records import DealMention, FetchedDocument, PollResult
 from warehouse import init_warehouse, open_warehouse
 from warehouse.deals import load_mentions
-from warehouse.load import load_poll
+from warehouse.documents import load_poll
 from warehouse.batch import DealBatch
 from warehouse.matching import KnownMentions, MentionKey, match_keys, mention_key, prepare_mentions, same_deal
 

@@ -16,7 +16,7 @@ from flows.settings import Settings
 from models.records import DealMention, FetchedDocument, PollResult
 from warehouse.batch import DealBatch
 from warehouse import held_warehouse, init_warehouse, open_warehouse
-from warehouse.load import load_poll
+from warehouse.documents import load_poll
 
 OTHER_WRITER = """
 import sys, time

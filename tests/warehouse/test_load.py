@@ -12,7 +12,7 @@ from warehouse.batch import DealBatch
 from warehouse.deals import load_mentions
 from warehouse.held import HeldState
 from warehouse.identity import deal_key
-from warehouse.load import load_documents, load_poll, record_failures
+from warehouse.documents import load_documents, load_poll, record_failures
 from warehouse.queries import deal_tracker, run_sql
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures",

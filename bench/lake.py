@@ -46,7 +46,7 @@ def writer(settings_json: dict, names: list[str], start, results) -> None:
         began = time.perf_counter()
         pipeline.load_deals(settings, extractions)
         timings["load_s"] += time.perf_counter() - began
-        timings["load_rows"] += sum(len(deals) for _, deals in extractions)
+        timings["load_rows"] += extractions.mention_count
     timings["stored"] = len(stored)
     results.put(timings)
 

@@ -19,10 +19,11 @@ import duckdb
 from bench import floors
 from extractors import EXTRACTOR_VERSION
 from flows import pipeline
-from models.records import Deal
+from models.records import DealMention
 from warehouse import held_warehouse
-from warehouse.matching import Extractions, prepare_mentions
-from warehouse.views import DEAL_FIELDS
+from warehouse.batch import DealBatch
+from warehouse.matching import prepare_mentions
+from models.records import DEAL_FIELDS
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Replay:
         return statistics.median(self.ratios)
 
 
-def stored_deals(warehouse: Path) -> dict[str, list[Deal]]:
+def stored_deals(warehouse: Path) -> dict[str, list[DealMention]]:
     """The deals the run stored, per document, as extraction returned them (the evidence keeps every field)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -49,10 +50,10 @@ def stored_deals(warehouse: Path) -> dict[str, list[Deal]]:
                            "extractor_version FROM deal_evidence ORDER BY doc_id, start_char, evidence_id").fetchall()
     finally:
         con.close()
-    out: dict[str, list[Deal]] = {}
+    out: dict[str, list[DealMention]] = {}
     for doc_id, *fields, sentence, start, end, confidence, version in rows:
-        out.setdefault(doc_id, []).append(Deal(**dict(zip(DEAL_FIELDS, fields)), evidence=sentence, start=start,
-                                               end=end, confidence=confidence, extractor_version=version))
+        out.setdefault(doc_id, []).append(DealMention(**dict(zip(DEAL_FIELDS, fields)), sentence=sentence, start_char=start,
+                                               end_char=end, confidence=confidence, extractor_version=version))
     return out
 
 
@@ -68,7 +69,7 @@ def before_loads(warehouse: Path, snapshot: Path) -> None:
         con.close()
 
 
-def replay_loads(settings, snapshot: Path, scratch: Path, deals: dict[str, list[Deal]]) -> float:
+def replay_loads(settings, snapshot: Path, scratch: Path, deals: dict[str, list[DealMention]]) -> float:
     """Seconds the run's loads take again on a fresh copy of the snapshot: the same batches, each read as the
     run read it and handed over prepared as the workers hand it, only the loads and the release timed."""
     shutil.copyfile(snapshot, scratch)
@@ -81,8 +82,8 @@ def replay_loads(settings, snapshot: Path, scratch: Path, deals: dict[str, list[
         size = max(settings.batch_size, 1)
         for i in range(0, len(ids), size):
             batch = pipeline.read_documents(settings, ids[i:i + size])
-            pairs = [(doc_id, deals.get(doc_id, [])) for doc_id, _ in batch]
-            extractions = Extractions(pairs, prepare_mentions([d for d, _ in pairs], [x for _, x in pairs],
+            told = [deals.get(doc_id, []) for doc_id in batch.doc_ids]
+            extractions = DealBatch(batch.doc_ids, told, batch.published, prepare_mentions(batch.doc_ids, told,
                                                               EXTRACTOR_VERSION))
             started = time.perf_counter()
             pipeline.load_deals(settings, extractions)

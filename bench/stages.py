@@ -173,7 +173,7 @@ def extract_and_load(settings: Settings, report: RunReport) -> None:
                 batch = pipeline.read_documents(settings, ids[i:i + size])
                 extractions = pipeline.extract_batch(settings, batch)
             report.extract.docs += len(batch)
-            rows = sum(len(deals) for _, deals in extractions)
+            rows = extractions.mention_count
             with _Clock(report.load):
                 pipeline.load_deals(settings, extractions)
             report.load.docs += len(batch)

@@ -1,4 +1,4 @@
-"""Deal extraction: a spaCy pipeline (statistical model + our rule components) that turns text into Deals.
+"""Deal extraction: a spaCy pipeline (statistical model + our rule components) that turns text into DealMentions.
 
 spaCy loads on first use of a name below, not on `import extractors`: a command that only needs the
 version (a re-extraction with nothing to do) does not pay for it.
@@ -6,9 +6,9 @@ version (a re-extraction with nothing to do) does not pay for it.
 
 from .version import EXTRACTOR_VERSION
 
-__all__ = ["EXTRACTOR_VERSION", "build_nlp", "extract", "extract_many", "load_companies", "model_name"]
-_LAZY = {"load_companies": ".gazetteer", "build_nlp": ".pipeline", "extract": ".pipeline", "extract_many": ".pipeline",
-         "model_name": ".pipeline"}
+__all__ = ["EXTRACTOR_VERSION", "build_nlp", "extract", "extract_many", "read_company_registry", "model_name"]
+_LAZY = {"read_company_registry": ".gazetteer", "build_nlp": ".nlp", "extract": ".nlp", "extract_many": ".nlp",
+         "model_name": ".nlp"}
 
 
 def __getattr__(name: str):

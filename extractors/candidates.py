@@ -12,10 +12,11 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from models.records import Deal
+from models.names import folded_words
+from models.records import DealMention
 
 from .capacity import Capacity, find_capacity
-from .merge import Cluster, norm_org
+from .merge import Cluster
 from .money import Money, find_money
 from .places import Place
 
@@ -27,7 +28,7 @@ _WORD = re.compile(r"[a-z][a-z-]*")
 class Candidate:
     """One deal the rules propose, with the mentions it was built from."""
 
-    deal: Deal
+    deal: DealMention
     cluster: Cluster
     rule_keep: bool  # the hand-written keep() test's verdict, one feature among others
 
@@ -93,7 +94,7 @@ def _words_around(text: str, start: int, end: int, n: int = 4) -> Features:
 
 def deal_sentences(cand: Candidate, ctx: DocContext) -> tuple[int, set[int], set[int]]:
     """(the best mention's sentence, all mention sentences, follow-up sentences) of a candidate."""
-    best = ctx.sentence_of(cand.deal.start or 0)
+    best = ctx.sentence_of(cand.deal.start_char or 0)
     members = {m.sent for m in cand.cluster.members}
     follow = {ctx.sentence_of(s) for s, _ in cand.cluster.follow}
     return best, members, follow
@@ -142,9 +143,9 @@ def keep_features(cand: Candidate, ctx: DocContext, others: list[Candidate]) -> 
         f"docpos:{_bucket(min(m.sent for m in members), (0, 2, 5, 10, 20))}": 1.0,
         f"candidates:{_bucket(len(others), (1, 2, 4, 8))}": 1.0,
     }
-    key = (norm_org(deal.buyer), norm_org(deal.seller))
+    key = (folded_words(deal.buyer), folded_words(deal.seller))
     earlier = others[:others.index(cand)] if cand in others else []
-    feats["repeat_parties"] = float(any((norm_org(o.deal.buyer), norm_org(o.deal.seller)) == key for o in earlier))
+    feats["repeat_parties"] = float(any((folded_words(o.deal.buyer), folded_words(o.deal.seller)) == key for o in earlier))
     for party in ("buyer", "seller"):
         name = getattr(deal, party) or ""
         words = name.split()
@@ -152,6 +153,6 @@ def keep_features(cand: Candidate, ctx: DocContext, others: list[Candidate]) -> 
             feats[f"{party}_words:{_bucket(len(words), (1, 2, 3, 5))}"] = 1.0
             feats[f"{party}_in_title"] = float(ctx.title_end > 0 and name in ctx.text[:ctx.title_end])
             feats[f"{party}_lower"] = float(any(w[:1].islower() for w in words))
-    for w in set(_WORD.findall(deal.evidence.lower())):
+    for w in set(_WORD.findall(deal.sentence.lower())):
         feats[f"ev:{w}"] = 0.3
     return feats

@@ -7,7 +7,8 @@ import re
 from spacy.tokens import Span
 
 from . import gazetteer
-from .parties import Roles, org_kind
+from .parties import Roles
+from .party_kinds import org_kind
 
 MACHINES = re.compile(r"\b(miners|machines|rigs|ASICs?|GPUs?|servers|units|S\d{2}\w*|Antminers?|WhatsMiners?)\b", re.I)
 SITES = re.compile(

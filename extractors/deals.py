@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from models.records import Deal
+from models.records import DealMention
 
 from . import gazetteer
 from .assets import asset_text, contract_site, names_a_thing
+from .cue_filters import aside_participle, describes_party, is_nominal, is_signed, points_back, quoted, stated_cues
 from .deal_type import MACHINES, SITES, classify
 from .financing import financing_amounts, no_financing
 from .money import find_money
@@ -18,38 +19,6 @@ from .parties import Roles, assign_roles, org_name
 from .terms import Terms, price_like, read_terms
 from .text import doc_text
 
-_NEGATED = re.compile(
-    r"\b(reject\w*|declined|non-binding|nonbinding|unsolicited|withdr[ae]w\w*|terminat\w*|called off|walked away|"
-    r"abandon\w*|losing|lost out|did not|didn[’']t|does not|doesn[’']t|no longer|failed to|fell through|"
-    r"scrapped|rumou?r\w*|speculat\w*)\b",
-    re.IGNORECASE,
-)
-# "To fund the purchase, X arranged…", "To equip the buildings, X will buy GPUs…": a transaction made as the
-# means to another deal is part of that deal's story, not a deal of its own.
-_MEANS = re.compile(r"^\W*(?:To|In order to)\s+(?:fund|finance|pay for|equip|fill|power|"
-                    r"cover)\b", re.I)
-_HEDGE = re.compile(
-    # "may" only in lower case: "In May it sold…" names a month.
-    r"\b(plans?|planned|planning|intends?|intended|considering|consider|exploring|explore|(?-i:may)|might|could|"
-    r"potential(?:ly)?|possible|possibly|option|right|rights|whether|seeks?|seeking|looking|aims?|hopes?|if|"
-    r"would like|interested)\b(?:\W+\w+){0,2}\W*$",
-    re.IGNORECASE,
-)
-_NOT_AN_ASSET = re.compile(
-    r"^\s*(?:any of its |all of its |some of its |its |some |about |approximately |roughly |over |more than )?"
-    r"(?:[\d,.]+\s*)?(?:BTC|bitcoins?|ETH|ether|shares|stock|coins|tokens|holdings)\b"
-    r"(?!\s*(?:miner|mining|mine|company|firm|operator|producer|host|data))",
-    re.IGNORECASE,
-)
-_OWED = re.compile(r"^\s+(?:obligations?|payments?|liabilit\w+|expenses?|costs?|income|revenues?|price|"
-                   r"consideration|proceeds)\b", re.I)
-# Verbs that make a contract noun the thing done: "signed a power purchase agreement", "entered into a lease".
-_SIGN_WORDS = {"signed", "signs", "sign", "signing", "inked", "inks", "executed", "executes", "struck", "strikes",
-               "reached", "concluded", "finalized", "finalised", "secured", "secures", "announced", "lands", "landed",
-               "won", "wins", "awarded"}
-# "once the deal closes", "the transaction needs consent": a definite generic noun points back to a deal told before.
-_BACK_NOUNS = {"deal", "transaction", "agreement", "contract"}
-_SOME_CUSTOMERS = re.compile(r"\b(?:other|new|future|more|additional|potential|prospective|further)\s+$", re.I)
 _CONTRACT_FRAMES = {"lease", "host", "power", "lend"}
 _CONTRACT_TYPES = {"lease", "hosting_contract", "power_agreement"}
 _STAKE_WORDS = {"stake", "stakes", "interest", "interests", "shareholding", "holding"}
@@ -61,14 +30,13 @@ _ASSET_VERBS = {"is", "are", "was", "were", "will", "would", "has", "have", "had
                 "may", "might", "can", "must", "remains", "remain", "expects", "expected", "said", "says"}
 _FINITE_TAGS = {"VBZ", "VBD", "VBP", "MD"}
 MAX_CLAUSES = 10  # priced items read from one listing sentence
-_NOMINAL_FORMS = {f.lower() for row in gazetteer.cues() if row["pos"] == "noun" for f in row["forms"]}
 
 
 @dataclass
-class Mention:
-    """One deal as one clause states it, before mentions of the same deal are merged."""
+class Clause:
+    """One deal as one clause states it, before the clauses telling one deal are merged into its DealMention."""
 
-    deal: Deal
+    deal: DealMention
     sent: int
     frame: str
     lead: bool = False  # in the title or the first body sentences
@@ -82,47 +50,31 @@ class Mention:
     tied: bool = False  # a financing whose amount is tied to its instrument ("$1.3 billion convertible note offering")
 
 
-def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Mention]:
+def sentence_clauses(doc: Doc, offset: int, index: int, lead: bool = False) -> list[Clause]:
     """Deal mentions in one sentence `doc` whose text starts at `offset` in the document."""
     text = doc_text(doc)
-    if _NEGATED.search(text) or _MEANS.match(text) or (not lead and _heading(text)):
-        return []
-    cues = [c for c in doc.spans.get("minewire_cues", []) if not _hedged(text, c) and not _held(text, c)]
-    cues = [c for c in cues if not (c.label_ in {"buy", "sell"} and _NOT_AN_ASSET.match(text[c.end_char:]))]
-    # "lease obligations", "lease payments": the noun names money owed under a lease, not the lease deal.
-    cues = [c for c in cues if not _OWED.match(text[c.end_char:])]
-    # "room for other customers", "new tenants": customers in general, not a counterparty.
-    cues = [c for c in cues if not (c.label_ == "customer" and _SOME_CUSTOMERS.search(text[:c.start_char]))]
+    cues = stated_cues(doc, text, lead)
     if not cues:
         return []
     orgs = list(doc.spans.get("minewire_orgs", []))
     # A verb states the deal; a noun may only name its paperwork ("a share purchase agreement to sell…").
-    if all(_aside_participle(c, orgs) for c in cues):
+    if all(aside_participle(c, orgs) for c in cues):
         return []  # "ESS Metron, acquired in 2021, …": a past deal describing a party, not a deal this text states
-    cues = [c for c in cues if not _describes_party(c, orgs)] or cues
+    cues = [c for c in cues if not describes_party(c, orgs)] or cues
     # A signed contract (a PPA, a lease) states the deal as firmly as a verb does; a signed purchase agreement
     # only names the paperwork of the sale its verb states.
-    trigger = min(cues, key=lambda c: (_nominal(c) and not (_signed(c) and c.label_ in _CONTRACT_FRAMES),
+    trigger = min(cues, key=lambda c: (is_nominal(c) and not (is_signed(c) and c.label_ in _CONTRACT_FRAMES),
                                        gazetteer.frames()[c.label_]["rank"], c.start))
     frames = {c.label_ for c in cues}
     role_frame = "customer" if "customer" in frames and frames & {"lease", "host"} else trigger.label_
     role_trigger = next((c for c in cues if c.label_ == role_frame), trigger)
-    nominal = _nominal(role_trigger)
+    nominal = is_nominal(role_trigger)
     roles = assign_roles(doc, role_trigger, orgs, role_frame, nominal)
-    if _points_back(trigger):
+    if points_back(trigger):
         roles = Roles()  # its figures join the deal told before; its orgs are whoever the clause mentions
-    base = dict(sent=index, frame=trigger.label_, lead=lead, verbal=not _nominal(trigger), parsed=roles.from_parse,
-                orgs=[org_name(o) for o in orgs], quoted=_quoted(text))
-    lend_cue = next((c for c in cues if c.label_ == "lend"), None)
-    if lend_cue is not None and role_frame not in {"lend", "invest"}:
-        # "Google will provide a backstop … for Fluidstack's lease": the money's roles are the lending cue's.
-        loan_roles = assign_roles(doc, lend_cue, orgs, "lend", _nominal(lend_cue))
-    else:
-        loan_roles = roles
-    loans = []
-    for loan_sides, loan_asset, loan_terms in financing_amounts(doc, orgs, frames, loan_roles):
-        loans.append(_mention(text, offset, 0, len(text), "financing", loan_sides, loan_asset, loan_terms, base))
-        loans[-1].tied = True
+    base = dict(sent=index, frame=trigger.label_, lead=lead, verbal=not is_nominal(trigger), parsed=roles.from_parse,
+                orgs=[org_name(o) for o in orgs], quoted=quoted(text))
+    loans = _loans(doc, offset, cues, orgs, frames, roles, role_frame, base)
     if loans:
         return loans
     clauses = _sale_list(text) if trigger.label_ in {"buy", "sell"} else []
@@ -146,88 +98,19 @@ def sentence_mentions(doc: Doc, offset: int, index: int, lead: bool = False) -> 
     return [mention]
 
 
-def _heading(text: str) -> bool:
-    """ "Bitmain Miner Purchase Agreements": a section heading in the body names a topic, not a deal."""
-    words = text.split()
-    return 1 < len(words) <= 8 and not re.search(r"[.!?:;\d$€£]", text) and all(w[0].isupper() or w.lower() in
-                                                                              {"of", "and", "the", "for", "to", "in"}
-                                                                              for w in words)
-
-
-def _signed(cue: Span) -> bool:
-    """A contract noun that is the object of signing ("has signed a seven-year PPA with…")."""
-    noun = cue.root
-    for _ in range(3):  # "a Purchase and Sale Agreement": the cue may modify the signed noun
-        if noun.dep_ not in {"compound", "amod", "nmod", "conj", "cc"}:
-            break
-        noun = noun.head
-    head = noun.head
-    if head.lower_ == "into" and head.head.lower_.startswith("enter"):
-        return True
-    return head is not noun and head.lower_ in _SIGN_WORDS
-
-
-def _describes_party(cue: Span, orgs: list[Span]) -> bool:
-    """ "X, a miner that has been adding AI hosting, signed…": a clause about a party is background, not the deal."""
-    tok = cue.root
-    for _ in range(6):
-        if tok.dep_ in {"relcl", "acl"} and not _relative_subject(tok):
-            return False  # "…, under which the Company agreed to acquire": a clause with its own subject
-        if tok.dep_ in {"relcl", "acl", "appos"}:
-            head = tok.head
-            if head.dep_ == "appos":
-                head = head.head
-            return any(o.start <= head.i < o.end for o in orgs)
-        if tok.head is tok:
-            return False
-        tok = tok.head
-    return False
-
-
-def _aside_participle(cue: Span, orgs: list[Span]) -> bool:
-    """ "X, acquired in 2021," / "X, bought last year,": a participle set off after a name, describing it."""
-    doc = cue.doc
-    if cue.start < 2 or doc[cue.start - 1].text != "," or not cue.text.lower().endswith(("ed", "ought", "old")):
-        return False
-    return any(o.end == cue.start - 1 for o in orgs)
-
-
-def _relative_subject(verb) -> bool:
-    """ "a miner that runs…" (the clause is about the noun) as against "under which the Company agreed…"."""
-    return not any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ not in {"that", "which", "who"} for c in verb.children)
-
-
-def _points_back(cue: Span) -> bool:
-    """ "the deal", "this transaction" as the sentence's only trigger: a reference to a deal already told."""
-    if cue.label_ != "deal" or cue.text.lower() not in _BACK_NOUNS or cue.start == 0:
-        return False
-    det = cue.doc[cue.start - 1].lower_
-    return det in {"the", "this", "that"} and not _signed(cue)
-
-
-def _quoted(text: str) -> bool:
-    return bool(re.match(r"^\s*[“\"]", text) or re.search(r"[”\"],?\s+(?:said|says|added|noted)\b", text))
-
-
-# "FCX holds a 70% stake in…", "return on investment": what a company owns or earns, not a deal.
-_OWNERSHIP = re.compile(r"\b(?:holds?|held|holding|owns?|owned|owning|retains?|retained|keeps?|kept|has|had|"
-                        r"return on|returns? on)\s+(?:an?\s+|its\s+|the\s+|their\s+)?(?:[\d.,]+\s*(?:%|per\s*cent|"
-                        r"percent)\s+)?(?:[\w-]+\s+)?$", re.I)
-
-
-def _held(text: str, cue: Span) -> bool:
-    return cue.label_ == "invest" and bool(_OWNERSHIP.search(text[max(0, cue.start_char - 40):cue.start_char]))
-
-
-def _hedged(text: str, cue: Span) -> bool:
-    before = text[max(0, cue.start_char - 40):cue.start_char]
-    return bool(_HEDGE.search(before)) and not re.search(r"\b(agreed|set|expects?)\s+to\s*$", before, re.I)
-
-
-def _nominal(cue: Span) -> bool:
-    if cue.doc.has_annotation("TAG"):
-        return cue.root.tag_.startswith("NN")
-    return cue.text.lower() in _NOMINAL_FORMS and cue.text.lower() not in {"purchase", "lease", "host"}
+def _loans(doc: Doc, offset: int, cues: list[Span], orgs: list[Span], frames: set[str], roles: Roles,
+           role_frame: str, base: dict) -> list[Clause]:
+    """Each financing amount the sentence ties to its instrument, as a clause of its own."""
+    text = doc_text(doc)
+    lend_cue = next((c for c in cues if c.label_ == "lend"), None)
+    if lend_cue is not None and role_frame not in {"lend", "invest"}:
+        # "Google will provide a backstop … for Fluidstack's lease": the money's roles are the lending cue's.
+        roles = assign_roles(doc, lend_cue, orgs, "lend", is_nominal(lend_cue))
+    loans = []
+    for loan_sides, loan_asset, loan_terms in financing_amounts(doc, orgs, frames, roles):
+        loans.append(_mention(text, offset, 0, len(text), "financing", loan_sides, loan_asset, loan_terms, base))
+        loans[-1].tied = True
+    return loans
 
 
 def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[Span | None, Span | None]:
@@ -253,7 +136,7 @@ def _asset(doc: Doc, trigger: Span, orgs: list[Span], roles: Roles) -> tuple[Spa
                    and not _possessive_org(doc, o)), None)
     if target is None and trigger.start > 0:
         glued = next((o for o in orgs if o.end == trigger.start and id(o) not in parties), None)
-        target = glued if _nominal(trigger) else None
+        target = glued if is_nominal(trigger) else None
     return _stake_in(doc, span, tagged), target
 
 
@@ -299,7 +182,7 @@ def _sale_list(text: str) -> list[tuple[int, int]]:
 
 
 def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, orgs: list[Span],
-                    roles: Roles, base: dict) -> Mention:
+                    roles: Roles, base: dict) -> Clause:
     text = doc_text(doc)[start:end]
     inside = [o for o in orgs if o.start_char >= start and o.end_char <= end]
     recipient = next((o for o in inside if re.search(r"\bto\s+(?:a\s+|an\s+|the\s+)?(?:\w+\s+of\s+)?$",
@@ -318,18 +201,18 @@ def _clause_mention(doc: Doc, offset: int, start: int, end: int, trigger: Span, 
 
 
 def _mention(text: str, offset: int, start: int, end: int, deal_type: str, roles: Roles, asset: str | None,
-             terms: Terms, base: dict) -> Mention:
+             terms: Terms, base: dict) -> Clause:
     while start < end and text[start] in " ,;:–—-•*#":
         start += 1
     while end > start and text[end - 1] in " ,;:":
         end -= 1
-    deal = Deal(
+    deal = DealMention(
         deal_type=deal_type, buyer=org_name(roles.buyer), seller=org_name(roles.seller), asset=asset,
         capacity_mw=terms.capacity_mw, price_usd=terms.price_usd, cash_usd=terms.cash_usd,
         price_text=terms.price_text, currency=terms.currency, price_amount=terms.price_amount,
-        evidence=text[start:end], start=offset + start, end=offset + end,
+        sentence=text[start:end], start_char=offset + start, end_char=offset + end,
     )
     here = {f for f in ("capacity_mw", "price_usd", "price_text", "cash_usd") if getattr(deal, f) is not None}
     if terms.it_load and deal_type in {"lease", "hosting_contract"}:
         here.add("it_load")
-    return Mention(deal=deal, here=here, **base)
+    return Clause(deal=deal, here=here, **base)

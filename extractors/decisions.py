@@ -7,12 +7,12 @@ from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
 
-from models.records import Deal
+from models.names import folded_words
+from models.records import DealMention
 
 from . import gazetteer
 from .candidates import Candidate, DocContext, Option, keep_features
 from .linear import DealModels
-from .merge import norm_org
 from .options import capacity_options, country_options, null_option, party_options, price_options
 from .version import EXTRACTOR_VERSION
 
@@ -49,7 +49,7 @@ def best_option(options: list[Option], model) -> tuple[Option | None, float]:
     return (option if option.value is not None else None), score
 
 
-def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
+def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> DealMention:
     """The candidate's deal with each figure and the place set to the value the models find most probable."""
     deal = replace(cand.deal)
     chosen: dict[str, tuple[Option | None, float]] = {}
@@ -61,12 +61,12 @@ def choose_fields(cand: Candidate, ctx: DocContext, models: DealModels) -> Deal:
         chosen[name] = best_option(field_options(cand, ctx, name), models[name])
         _set(deal, name, chosen[name][0])
     buyer, seller = chosen.get("buyer", (None, 0.0)), chosen.get("seller", (None, 0.0))
-    if buyer[0] and seller[0] and norm_org(buyer[0].value) == norm_org(seller[0].value):
+    if buyer[0] and seller[0] and folded_words(buyer[0].value) == folded_words(seller[0].value):
         _set(deal, "seller" if buyer[1] >= seller[1] else "buyer", None)  # one organisation, one side
     return deal
 
 
-def _set(deal: Deal, name: str, option: Option | None) -> None:
+def _set(deal: DealMention, name: str, option: Option | None) -> None:
     if name == "price_usd":
         if option is None:
             if deal.currency in (None, "USD"):
@@ -86,7 +86,7 @@ def _set(deal: Deal, name: str, option: Option | None) -> None:
         deal.region = option.extra.get("region") if option else None
 
 
-def decide(candidates: list[Candidate], ctx: DocContext, models: DealModels | None) -> list[Deal]:
+def decide(candidates: list[Candidate], ctx: DocContext, models: DealModels | None) -> list[DealMention]:
     """The deals a document states: kept candidates with their chosen values; a decision without a model
     (or with no models at all) is the rules' own."""
     keep = models.models.get("keep") if models else None

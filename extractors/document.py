@@ -6,15 +6,17 @@ import re
 
 from spacy.tokens import Doc, Span
 
-from models.records import Deal
+from models.names import folded_words
+from models.records import DealMention
 
 from . import gazetteer
 from .candidates import Candidate, DocContext
-from .deals import Mention, sentence_mentions
+from .deals import Clause, sentence_clauses
 from .decisions import decide, shipped_models
 from .linear import DealModels
-from .merge import Cluster, abbreviations, cluster_mentions, follow_up, norm_org, same_org, to_deal
-from .parties import ISSUER, PRONOUN, direct_by_kind
+from .merge import Cluster, abbreviations, cluster_clauses, follow_up, same_org, to_deal
+from .parties import ISSUER, PRONOUN
+from .party_kinds import direct_by_kind
 from .places import find_places, written_names
 from .text import doc_text
 
@@ -25,7 +27,7 @@ MAX_CANDIDATES = 100
 
 
 def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc], rules_doc: Doc,
-                   version: str, models: DealModels | None = None) -> list[Deal]:
+                   version: str, models: DealModels | None = None) -> list[DealMention]:
     """Deals of one document from its sentence spans, model-processed sentence docs and whole-text rules doc.
 
     `models` (the shipped weights unless given) decide which candidates are deals and which figures and
@@ -36,7 +38,7 @@ def document_deals(text: str, spans: list[tuple[int, int]], docs: dict[int, Doc]
     return finish_deals(decide(candidates, ctx, models), ctx, version)
 
 
-def finish_deals(deals: list[Deal], ctx: DocContext, version: str) -> list[Deal]:
+def finish_deals(deals: list[DealMention], ctx: DocContext, version: str) -> list[DealMention]:
     """Stamp the version, write countries as the text does, and drop repeats."""
     for deal in deals:
         deal.extractor_version = version
@@ -51,17 +53,17 @@ def document_candidates(text: str, spans: list[tuple[int, int]], docs: dict[int,
     share_orgs(list(docs.values()), aliases)
     issuer = _issuer(rules_doc)
     labels = {o.label_ for d in [rules_doc, *docs.values()] for o in d.spans.get("minewire_orgs", [])}
-    mentions: list[Mention] = []
+    mentions: list[Clause] = []
     for index in sorted(docs):
         start = spans[index][0]
-        for m in sentence_mentions(docs[index], start, index, lead=index < LEAD_SENTENCES):
+        for m in sentence_clauses(docs[index], start, index, lead=index < LEAD_SENTENCES):
             m.deal.buyer, m.deal.seller = aliases.get(m.deal.buyer, m.deal.buyer), aliases.get(m.deal.seller, m.deal.seller)
             _resolve_issuer(m.deal, _topic(text, spans, index, labels) or issuer, PRONOUN)
             _resolve_issuer(m.deal, issuer)
             _drop_non_parties(m.deal)
             direct_by_kind(m.deal)
             mentions.append(m)
-    clusters = cluster_mentions(mentions[:MAX_MENTIONS])
+    clusters = cluster_clauses(mentions[:MAX_MENTIONS])
     taken = {m.sent for m in mentions if m.deal.buyer or m.deal.seller}
     places = find_places(rules_doc)
     surface = surface_names(rules_doc)
@@ -123,14 +125,14 @@ def _topic(text: str, spans: list[tuple[int, int]], index: int, labels: set[str]
     return None
 
 
-def _resolve_issuer(deal: Deal, issuer: str | None, placeholder: str = ISSUER) -> None:
+def _resolve_issuer(deal: DealMention, issuer: str | None, placeholder: str = ISSUER) -> None:
     """ "it has agreed to sell…": the pronoun stands for the issuer, unless the issuer is already the other side."""
     for role, other in (("buyer", deal.seller), ("seller", deal.buyer)):
         if getattr(deal, role) == placeholder:
             setattr(deal, role, None if same_org(issuer, other) else issuer)
 
 
-def _drop_non_parties(deal: Deal) -> None:
+def _drop_non_parties(deal: DealMention) -> None:
     """An exchange, a wire service or an unresolved defined term ("the Sites") is no party."""
     for role in ("buyer", "seller"):
         if gazetteer.is_not_party(getattr(deal, role)):
@@ -146,7 +148,7 @@ def surface_names(rules_doc: Doc) -> dict[str, str]:
     forms: dict[str, str] = {}
     for span in rules_doc.spans.get("minewire_companies", []):
         best = forms.get(span.label_)
-        if best is None or (norm_org(span.text).startswith(norm_org(best)) and len(span.text) > len(best)):
+        if best is None or (folded_words(span.text).startswith(folded_words(best)) and len(span.text) > len(best)):
             forms[span.label_] = span.text
     return forms
 
@@ -196,7 +198,7 @@ def _first_words(labels: dict[str, str]) -> dict[str, str]:
             if w not in labels and (len(o) == 1 or any(legal.search(label) for label in o))}
 
 
-def keep(deal: Deal, cluster: Cluster) -> bool:
+def keep(deal: DealMention, cluster: Cluster) -> bool:
     """A deal (with a named party: candidates have one) needs a figure; a main deal stated by a verb may go
     without figures."""
     if deal.deal_type == "financing":
@@ -212,9 +214,9 @@ def keep(deal: Deal, cluster: Cluster) -> bool:
     return lead and bool(deal.buyer) and bool(deal.seller)
 
 
-def confidence(deal: Deal, cluster: Cluster) -> float:
+def confidence(deal: DealMention, cluster: Cluster) -> float:
     """Higher when the parse gave the roles and the figures sit in the evidence sentence; lower for fallbacks."""
-    best = next(m for m in cluster.members if m.deal.evidence == deal.evidence and m.deal.start == deal.start)
+    best = next(m for m in cluster.members if m.deal.sentence == deal.sentence and m.deal.start_char == deal.start_char)
     score = 0.3
     score += 0.2 if best.parsed else 0.0
     score += 0.1 if best.deal.buyer and best.deal.seller else 0.0
@@ -227,10 +229,10 @@ def confidence(deal: Deal, cluster: Cluster) -> float:
     return round(max(0.05, min(0.95, score)), 2)
 
 
-def dedupe(deals: list[Deal]) -> list[Deal]:
+def dedupe(deals: list[DealMention]) -> list[DealMention]:
     """Two clusters that ended up with the same parties, type and figures are one deal."""
-    seen: dict[tuple, Deal] = {}
+    seen: dict[tuple, DealMention] = {}
     for deal in deals:
-        key = (deal.deal_type, norm_org(deal.buyer), norm_org(deal.seller), deal.price_usd, deal.capacity_mw)
+        key = (deal.deal_type, folded_words(deal.buyer), folded_words(deal.seller), deal.price_usd, deal.capacity_mw)
         seen.setdefault(key, deal)
     return list(seen.values())[:MAX_DEALS]

@@ -7,6 +7,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from models.deal_types import deal_types
+
 PATTERNS_DIR = Path(__file__).parent / "patterns"
 
 
@@ -15,7 +17,7 @@ def _read_jsonl(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_companies() -> list[dict]:
+def read_company_registry() -> list[dict]:
     """The company registry: name, aliases, ticker, CIK (or None) and kind, one dict per company."""
     return [dict(row) for row in _companies()]
 
@@ -73,22 +75,9 @@ def frames() -> dict[str, dict]:
     return {row["frame"]: row for row in sorted(_read_jsonl("frames.jsonl"), key=lambda r: r["rank"])}
 
 
-@lru_cache(maxsize=1)
-def deal_types() -> dict[str, dict]:
-    """Deal type -> its family (mentions of one family can be one deal), what its seller and buyer are
-    ("landlord"/"tenant", "recipient"/"financier"…) and whether it has a site (a capacity of its own)."""
-    return {row["deal_type"]: row for row in _read_jsonl("deal_types.jsonl")}
-
-
 def has_site(deal_type: str) -> bool:
     """Loans and machine orders have no site (no capacity or place of their own to read)."""
     return deal_types()[deal_type]["site"]
-
-
-def family(deal_type: str | None) -> str | None:
-    """The deal type's family: a sale, an acquisition and a merger are one transfer told three ways."""
-    row = deal_types().get(deal_type or "")
-    return row["family"] if row else deal_type
 
 
 @lru_cache(maxsize=1)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from models.records import Deal
+from models.deal_types import family
+from models.names import folded_words
+from models.records import DealMention
 
 from . import gazetteer
-from .deals import Mention
+from .deals import Clause
 from .places import Place, resolve, unambiguous, within
 from .terms import read_terms
 
-_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "llc", "lp",
-             "sa", "ag", "nv", "se", "the", "holdings", "group"}
 _ANAPHORA = re.compile(
     r"\b(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}(?:deal|transaction|acquisition|purchase|sale|agreement|"
     r"contract|lease|site|facilit(?:y|ie)|mine|project|asset|property|campus|data ?cent(?:er|re)|location|farm|"
@@ -44,7 +42,7 @@ FOLLOW_UP = 3  # sentences after a deal's last mention that may still add its fi
 class Cluster:
     """Mentions of one deal."""
 
-    members: list[Mention] = field(default_factory=list)
+    members: list[Clause] = field(default_factory=list)
     follow: list[tuple[int, int]] = field(default_factory=list)  # follow-up sentence spans that named the deal
     extra: dict = field(default_factory=dict)  # figures read from follow-up sentences
     it_load: bool = False  # the follow-up capacity is the critical IT load contracted
@@ -54,18 +52,9 @@ class Cluster:
         return max(m.sent for m in self.members)
 
 
-@lru_cache(maxsize=4096)
-def norm_org(name: str | None) -> str:
-    """Lower-case ASCII words of an org name without legal suffixes ("Orla Mining Ltd." -> "orla mining")."""
-    if not name:
-        return ""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(w for w in re.sub(r"[^a-z0-9 ]+", " ", ascii_).split() if w not in _SUFFIXES)
-
-
 def same_org(a: str | None, b: str | None) -> bool:
     """Loose match: equal after dropping legal suffixes, or one name is a word-prefix of the other."""
-    a, b = norm_org(a), norm_org(b)
+    a, b = folded_words(a), folded_words(b)
     if not a or not b:
         return False
     short, long_ = sorted((a, b), key=len)
@@ -91,9 +80,9 @@ def abbreviations(text: str) -> dict[str, str]:
     return found
 
 
-def _compatible(cluster: Cluster, m: Mention) -> bool:
-    fam = gazetteer.family(m.deal.deal_type)
-    if _NEW_DEAL.match(m.deal.evidence):
+def _compatible(cluster: Cluster, m: Clause) -> bool:
+    fam = family(m.deal.deal_type)
+    if _NEW_DEAL.match(m.deal.sentence):
         return False
     for other in cluster.members:
         d, o = m.deal, other.deal
@@ -101,7 +90,7 @@ def _compatible(cluster: Cluster, m: Mention) -> bool:
             continue  # a sentence that only refers back ("the deal…") says nothing about the deal's kind
         # A generic "deal" mention ("grabs X's portfolio in $1.1 billion deal") has no family of its own.
         generic = "deal" in (m.frame, other.frame)
-        if (gazetteer.family(o.deal_type) != fam and not generic) or other.sent == m.sent:
+        if (family(o.deal_type) != fam and not generic) or other.sent == m.sent:
             return False
         if (d.buyer and o.buyer and not same_org(d.buyer, o.buyer)) or \
                 (d.seller and o.seller and not same_org(d.seller, o.seller)):
@@ -119,16 +108,16 @@ _REFERS_BACK = re.compile(r"^\W*(?:The|This|That)\s+(?:[\w-]+\s+){0,2}(?:deal|tr
                           r"site|facility|property|campus|mine|project|building|plant|data cent(?:er|re))s?\b")
 
 
-def _completes(m: Mention, cluster: Cluster) -> bool:
+def _completes(m: Clause, cluster: Cluster) -> bool:
     """A mention naming only the side the deal lacks, in a sentence that refers back to it, completes it."""
-    if not _REFERS_BACK.match(m.deal.evidence) or (m.deal.buyer and m.deal.seller):
+    if not _REFERS_BACK.match(m.deal.sentence) or (m.deal.buyer and m.deal.seller):
         return False
     sided = [o.deal for o in cluster.members if o.deal.buyer or o.deal.seller]
     side = "buyer" if m.deal.buyer else "seller"
     return bool(sided) and not any(getattr(o, side) for o in sided)
 
 
-def _other_price(m: Mention, other: Mention) -> bool:
+def _other_price(m: Clause, other: Clause) -> bool:
     """Both sentences state their own price and the prices differ: two deals with the same buyer."""
     a, b = m.deal, other.deal
     if "price_text" not in m.here or "price_text" not in other.here or a.currency != b.currency:
@@ -138,15 +127,15 @@ def _other_price(m: Mention, other: Mention) -> bool:
     return abs((a.price_amount or 0) - (b.price_amount or 0)) > 0.02 * max(a.price_amount or 0, b.price_amount or 0)
 
 
-def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
+def cluster_clauses(mentions: list[Clause]) -> list[Cluster]:
     """Group mentions of the same deal; a mention naming no party joins the deal just before it."""
     clusters: list[Cluster] = []
-    for m in sorted(mentions, key=lambda x: (x.sent, x.deal.start or 0)):
+    for m in sorted(mentions, key=lambda x: (x.sent, x.deal.start_char or 0)):
         if m.listed:
             _inherit_seller(m, clusters)
             clusters.append(Cluster([m]))
             continue
-        if not (m.deal.buyer or m.deal.seller) and _NEW_DEAL.match(m.deal.evidence) and m.verbal:
+        if not (m.deal.buyer or m.deal.seller) and _NEW_DEAL.match(m.deal.sentence) and m.verbal:
             clusters.append(Cluster([m]))  # "Separately, it is selling…": a new deal whose parties come later
             continue
         if not (m.deal.buyer or m.deal.seller) or (m.frame == "deal" and not (m.deal.buyer and m.deal.seller)):
@@ -166,18 +155,18 @@ def cluster_mentions(mentions: list[Mention]) -> list[Cluster]:
     return clusters
 
 
-def _another_kind(m: Mention, cluster: Cluster) -> bool:
+def _another_kind(m: Clause, cluster: Cluster) -> bool:
     """ "… a 99-megawatt capacity agreement with Duke Energy" after a lease: a named party and its own figure
     in another family of deal make a deal of their own, not a reference back."""
-    families = {gazetteer.family(x.deal.deal_type) for x in cluster.members if x.deal.buyer or x.deal.seller}
+    families = {family(x.deal.deal_type) for x in cluster.members if x.deal.buyer or x.deal.seller}
     return bool((m.deal.buyer or m.deal.seller) and m.here and families
-                and gazetteer.family(m.deal.deal_type) not in families)
+                and family(m.deal.deal_type) not in families)
 
 
-def _inherit_seller(m: Mention, clusters: list[Cluster]) -> None:
+def _inherit_seller(m: Clause, clusters: list[Cluster]) -> None:
     """ "Other sales include its stake in X for $25m": "its" is the seller of the priced sale just before."""
     if m.inherit:
-        sales = [c for c in clusters if gazetteer.family(c.members[0].deal.deal_type) == "sale"
+        sales = [c for c in clusters if family(c.members[0].deal.deal_type) == "sale"
                  and c.members[0].deal.seller and any(x.here for x in c.members)]
         if sales:
             m.deal.seller = sales[-1].members[0].deal.seller
@@ -210,7 +199,7 @@ def follow_up(cluster: Cluster, text: str, spans: list[tuple[int, int]], taken: 
         cluster.follow.append((s, e))
         _later_parties(cluster, sentence)
         terms = read_terms(sentence, need_cue=True)
-        if terms.it_load and not cluster.it_load and gazetteer.family(cluster.members[0].deal.deal_type) == "capacity":
+        if terms.it_load and not cluster.it_load and family(cluster.members[0].deal.deal_type) == "capacity":
             cluster.extra.pop("capacity_mw", None)  # the load contracted beats a campus total read before
             cluster.it_load = True
         priced = "price_text" in cluster.extra  # an earlier sentence's price keeps its currency and amount
@@ -241,19 +230,19 @@ def _later_parties(cluster: Cluster, sentence: str) -> None:
                 cluster.extra[role] = name
 
 
-def best_member(cluster: Cluster) -> Mention:
+def best_member(cluster: Cluster) -> Clause:
     """The mention that states the deal best: in the body, by a verb, with both parties and its figures."""
-    def score(m: Mention) -> float:
+    def score(m: Clause) -> float:
         d = m.deal
-        headline = m.sent == 0 or not re.search(r"[.!?\"”]\s*$", d.evidence)
+        headline = m.sent == 0 or not re.search(r"[.!?\"”]\s*$", d.sentence)
         return (0 if headline else 4) + m.verbal + 2 * bool(d.buyer) + 2 * bool(d.seller) + len(m.here) + m.parsed
     return max(cluster.members, key=lambda m: (score(m), -m.sent))
 
 
-def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> Deal:
+def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> DealMention:
     """Fill one deal from its best mention, then the other mentions, then follow-up sentences."""
     best = best_member(cluster)
-    deal = Deal(**{**best.deal.__dict__})
+    deal = DealMention(**{**best.deal.__dict__})
     ordered = [best] + [m for m in cluster.members if m is not best]
     for name, other in (("buyer", "seller"), ("seller", "buyer"), ("asset", None)):
         if getattr(deal, name) is None:
@@ -285,17 +274,17 @@ def to_deal(cluster: Cluster, places: list[Place], doc_places: list[Place]) -> D
     return deal
 
 
-def _own_place(ordered: list[Mention], places: list[Place]):
+def _own_place(ordered: list[Clause], places: list[Place]):
     for m in ordered:
-        found = resolve([p for p in within(places, m.deal.start, m.deal.end) if p.anchored])
+        found = resolve([p for p in within(places, m.deal.start_char, m.deal.end_char) if p.anchored])
         if found[0]:
             return found
     return None, None
 
 
-def _place(cluster: Cluster, ordered: list[Mention], places: list[Place], doc_places: list[Place]):
+def _place(cluster: Cluster, ordered: list[Clause], places: list[Place], doc_places: list[Place]):
     for m in ordered:
-        found = resolve(within(places, m.deal.start, m.deal.end))
+        found = resolve(within(places, m.deal.start_char, m.deal.end_char))
         if found[0]:
             return found
     for s, e in cluster.follow:

@@ -7,7 +7,8 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from models.records import Deal
+from models.names import folded_words
+from models.records import DealMention
 
 from .candidates import (
     _WORD,
@@ -20,7 +21,6 @@ from .candidates import (
     deal_sentences,
     position_features,
 )
-from .merge import norm_org
 from .money import sum_plus_chain
 from .places import Place
 from .terms import MIN_PRICE_USD, _cued, _usd_equivalent, price_like, written_start
@@ -136,7 +136,7 @@ def country_options(cand: Candidate, ctx: DocContext) -> list[Option]:
     return options
 
 
-def _region(deal: Deal, country: str, places: list[Place], ctx: DocContext, best: int) -> str | None:
+def _region(deal: DealMention, country: str, places: list[Place], ctx: DocContext, best: int) -> str | None:
     """The deal's region when its country is `country`: the rules' choice, else the region named nearest."""
     if deal.country == country and deal.region:
         return deal.region
@@ -164,9 +164,9 @@ def party_options(cand: Candidate, ctx: DocContext, role: str) -> list[Option]:
     options = []
     for name, places in by_name.items():
         feats: Features = {"bias": 1.0, f"type:{deal.deal_type}": 1.0,
-                           "rule": float(norm_org(getattr(deal, role)) == norm_org(name)),
+                           "rule": float(folded_words(getattr(deal, role)) == folded_words(name)),
                            "rule_set": float(bool(getattr(deal, role))),
-                           "rule_other": float(norm_org(getattr(deal, other)) == norm_org(name)),
+                           "rule_other": float(folded_words(getattr(deal, other)) == folded_words(name)),
                            "issuer": float(name == first_org),
                            f"count:{_bucket(len(places), (1, 2, 4))}": 1.0,
                            f"words:{_bucket(len(name.split()), (1, 2, 3))}": 1.0}

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from . import gazetteer
+from .party_kinds import by_kind
 from .text import doc_text
+from .word_order import surface_roles, through_transparent
 
 _SWAP = {"buyer": "seller", "seller": "buyer"}
 _LENDER_VERBS = re.compile(r"\b(?:(?:provid|extend|grant|lend|advanc|commit|arrang|backstop|financ|fund)\w*|lent|"
@@ -17,8 +19,6 @@ _LENDER_VERBS = re.compile(r"\b(?:(?:provid|extend|grant|lend|advanc|commit|arra
 _RECEIVER_VERBS = re.compile(r"\b(secur|receiv|obtain|rais|land|won|win|clos|attract|get|got)\w*\s+(?:an?\s+|the\s+)?"
                              r"(?:[\w$€£.,-]+\s+){0,4}$", re.IGNORECASE)
 # "Power" alone does not make a utility ("Kestrel Power" may be a miner): the name must say it supplies power.
-_UTILITY_RE = re.compile(r"\b(Utilit(y|ies)|Electric|Cooperative|Co-op|Power Authority|Power District|Public Power|"
-                         r"Power (?:Company|Corporation|Cooperative)|Power & Light|Hydro|Edison|Grid|Energy)\b")
 _RELATIVE = {"which", "that", "who", "whom"}
 # Subjects that stand for the company issuing the text ("it has agreed to sell", "we signed", "the Company").
 _SELF = {"it", "we", "company", "registrant", "our"}
@@ -28,14 +28,6 @@ ISSUER = "\x00issuer"  # placeholder label, replaced by the document's own compa
 PRONOUN = "\x00it"  # "it": the company the sentence before is about, else the issuer
 # Clause types whose prepositions describe something else, not the deal ("a fund managed by X").
 _CLAUSE_DEPS = {"relcl", "acl", "appos", "advcl", "ccomp", "parataxis"}
-# Words that, right after "to", show an infinitive rather than a recipient.
-_VERBS = {
-    "acquire", "buy", "sell", "host", "build", "develop", "expand", "support", "secure", "purchase", "provide",
-    "lease", "include", "be", "become", "pay", "take", "own", "operate", "help", "create", "power", "supply",
-    "finance", "fund", "invest", "add", "use", "increase", "reach", "close", "complete", "deliver", "receive",
-}
-
-
 @dataclass
 class Roles:
     """The parties of one deal mention and how sure we are of them."""
@@ -48,14 +40,6 @@ class Roles:
 def org_name(span: Span | None) -> str | None:
     """The name to report: the span's label (registry name, full name of an abbreviation, or the text)."""
     return span.label_ if span is not None else None
-
-
-def org_kind(span: Span | None) -> str | None:
-    """Registry kind of an org span (bitcoin_miner, ai_tenant…), "utility" by name, else None."""
-    if span is None:
-        return None
-    row = gazetteer.company_index().get(span.label_)
-    return row["kind"] if row else name_kind(span.text)
 
 
 def _role_table(frame: str) -> dict[str, str]:
@@ -156,124 +140,12 @@ def _parse_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
         if prep.dep_ not in {"prep", "agent", "dative"} or prep.lower_ not in table or prep.i < root.i - 12 \
                 or not _governed(prep, root):
             continue
-        pobj = _through_transparent(next((c for c in prep.children if c.dep_ == "pobj"), None))
+        pobj = through_transparent(next((c for c in prep.children if c.dep_ == "pobj"), None))
         org = _org_under(pobj, orgs) if pobj is not None else None
         role = table[prep.lower_]
         if org is not None and role not in roles and org not in roles.values():
             roles[role] = org
     return roles
-
-
-def _surface_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool) -> dict[str, Span]:
-    """Fallback on word order: "ORG … trigger … from ORG / to ORG / with ORG", "ORG's site"."""
-    roles: dict[str, Span] = {}
-    table = _role_table(frame)
-    for org in orgs:
-        prep = _preposition_before(doc, org)
-        if prep is not None:
-            word = doc[prep].lower_
-            if word in table and word != "subj" and table[word] not in roles and (word == "with" or org.start > trigger.start):
-                roles[table[word]] = org
-        elif org.start >= trigger.end and _possessive(doc, org):
-            # "buy Halvard's site", not "the purchase is the largest in Bitmain's history"
-            gap = doc[trigger.end:org.start]
-            if "poss" in table and table["poss"] not in roles and len(gap) <= 4 \
-                    and not any(t.tag_.startswith("VB") or t.tag_ in {"MD", "IN"} or t.lower_ in _LINKS for t in gap):
-                roles[table["poss"]] = org
-    if "poss" in table and table["poss"] not in roles:
-        owner = _object_owner(doc, trigger, orgs)
-        if owner is not None and owner not in roles.values():
-            roles[table["poss"]] = owner
-    for role, name in _bare_names(doc, trigger, table):
-        if role not in roles:
-            roles[role] = name
-    subj_role = table.get("subj")
-    if subj_role and subj_role not in roles:
-        for org in orgs:
-            if org.end > trigger.start:
-                break
-            # "the GRIID acquisition": an org glued to a nominal trigger is its target, not its subject.
-            glued = nominal and org.end == trigger.start and not _possessive(doc, org)
-            if not glued and org not in roles.values() and _preposition_before(doc, org) is None:
-                roles[subj_role] = org
-                break
-    return roles
-
-
-_NOT_NAMES = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "q1", "q2", "q3",
-    "q4", "the", "a", "an", "its", "their", "his", "her", "this", "that", "bitcoin", "phase", "nasdaq", "nyse",
-}
-
-
-def _bare_names(doc: Doc, trigger: Span, table: dict) -> list[tuple[str, Span]]:
-    """Capitalised names right after a role preposition that no matcher knew ("from Macquarie")."""
-    found = []
-    taken = {i for group in ("minewire_orgs", "minewire_places") for s in doc.spans.get(group, [])
-             for i in range(s.start, s.end)}
-    for tok in doc[trigger.end:]:
-        if tok.lower_ not in table or tok.lower_ == "subj" or tok.i + 1 >= len(doc) or tok.dep_ == "aux":
-            continue
-        start = tok.i + 1 + (doc[tok.i + 1].lower_ == "the")
-        end = start
-        while end < len(doc) and end - start < 5 and doc[end].is_title and doc[end].is_alpha and end not in taken:
-            end += 1
-        if end > start and doc[start].lower_ not in _NOT_NAMES:
-            found.append((table[tok.lower_], Span(doc, start, end, label=doc[start:end].text)))
-    return found
-
-
-_LINKS = {"is", "was", "are", "were", "in", "at", "of", "on"}  # for docs without tags (the cheap pass)
-
-
-def _possessive(doc: Doc, org: Span) -> bool:
-    return org.end < len(doc) and doc[org.end].text in {"'s", "’s", "'", "’"}
-
-
-_TRANSPARENT = {"unit", "units", "subsidiary", "subsidiaries", "affiliate", "affiliates", "division", "arm", "fund",
-                "vehicle", "entity", "entities", "owner", "owners"}
-
-
-def _through_transparent(tok: Token | None) -> Token | None:
-    """ "with subsidiaries of Generate Capital": the party is the parent named after "of"."""
-    if tok is None or tok.lower_ not in _TRANSPARENT:
-        return tok
-    of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-    inner = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-    return inner or tok
-
-
-def _object_owner(doc: Doc, trigger: Span, orgs: list[Span]) -> Span | None:
-    """ "buy a 50% stake in Lundin Mining's Josemaria project": the possessive org inside the object."""
-    end = min(len(doc), trigger.end + 9)
-    for org in orgs:
-        if trigger.end <= org.start < end and _possessive(doc, org):
-            gap = doc[trigger.end:org.start]
-            if not any(t.text in {",", ";", ":", "(", ")"} or t.lower_ in {"to", "from", "with", "for", "by"} for t in gap):
-                return org
-    return None
-
-
-def _preposition_before(doc: Doc, org: Span) -> int | None:
-    """Index of a role preposition governing `org` ("from the Monroe County Port Authority")."""
-    for back in range(1, 7):
-        i = org.start - back
-        if i < 0:
-            return None
-        tok = doc[i]
-        if tok.lower_ == "of" and i > 0 and doc[i - 1].lower_ in _TRANSPARENT:
-            continue  # "to a unit of Rio Tinto": Rio Tinto is the recipient
-        if tok.lower_ in {"from", "to", "with", "by", "for", "into", "in", "of"}:
-            nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-            if tok.lower_ == "to" and (tok.dep_ == "aux" or nxt in _VERBS):
-                return None
-            return i
-        if tok.text in {"-", "–"} and i + 1 < org.start and doc[i + 1].lower_ == "based":
-            continue  # "to Japan-based Sumitomo Metal Mining": the home is a modifier, the preposition is before it
-        if tok.is_punct or tok.lower_ in _VERBS or tok.lower_ in {"and", "or", "but", "while", "said", "that"}:
-            return None
-    return None
 
 
 def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal: bool = False) -> Roles:
@@ -291,13 +163,13 @@ def assign_roles(doc: Doc, trigger: Span, orgs: list[Span], frame: str, nominal:
     parsed = doc.has_annotation("DEP")
     roles = _parse_roles(doc, trigger, orgs, frame, nominal) if parsed else {}
     from_parse = bool(roles)
-    for role, org in _surface_roles(doc, trigger, orgs, frame, nominal).items():
+    for role, org in surface_roles(doc, trigger, orgs, _role_table(frame), nominal).items():
         if role not in roles and org not in roles.values():
             roles[role] = org
     result = Roles(roles.get("buyer"), roles.get("seller"), from_parse)
     if frame not in {"buy", "sell", "merge"}:
         _other_party(result, orgs)
-    return _by_kind(result, frame)
+    return by_kind(result, frame)
 
 
 # "leasing 70 MW of its capacity to Y", "leased to Oracle": the lease goes out from the subject.
@@ -322,38 +194,3 @@ def _other_party(roles: Roles, orgs: list[Span]) -> None:
             roles.buyer = other
         else:
             roles.seller = other
-
-
-def _by_kind(roles: Roles, frame: str) -> Roles:
-    """Fix the direction that grammar cannot tell: the utility sells power, the AI tenant is hosted."""
-    if swapped_by_kind(frame, org_kind(roles.buyer), org_kind(roles.seller)):
-        roles.buyer, roles.seller = roles.seller, roles.buyer
-    return roles
-
-
-_HOSTS = {"bitcoin_miner", "datacenter_host"}
-_KIND_FRAMES = {"power_agreement": "power", "lease": "lease", "hosting_contract": "host"}
-
-
-def swapped_by_kind(frame: str, buyer_kind: str | None, seller_kind: str | None) -> bool:
-    """True when the two sides' kinds say buyer and seller are the wrong way round for this frame."""
-    if frame in {"power", "deal"} and buyer_kind == "utility" and seller_kind != "utility":
-        return True
-    return frame in {"lease", "host", "deal"} and buyer_kind in _HOSTS and seller_kind == "ai_tenant"
-
-
-def name_kind(name: str | None) -> str | None:
-    """Registry kind of a reported party name, "utility" by its words, else None."""
-    if not name:
-        return None
-    row = gazetteer.company_index().get(name)
-    if row:
-        return row["kind"]
-    return "utility" if _UTILITY_RE.search(name) else None
-
-
-def direct_by_kind(deal) -> None:
-    """The same check on a deal whose parties were filled in later (the issuer for "the company")."""
-    frame = _KIND_FRAMES.get(deal.deal_type)
-    if frame and swapped_by_kind(frame, name_kind(deal.buyer), name_kind(deal.seller)):
-        deal.buyer, deal.seller = deal.seller, deal.buyer

@@ -17,7 +17,7 @@ from typing import Any
 
 from spacy.language import Language
 
-from models.records import Deal
+from models.records import DealMention
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ def _start(model: str) -> None:
     _NLP = build_nlp(model)
 
 
-def _extract(texts: list[str], then: Callable[[list, list[list[Deal]]], Any] | None = None,
-             keys: list | None = None) -> tuple[list[list[Deal]], Any]:
+def _extract(texts: list[str], then: Callable[[list, list[list[DealMention]]], Any] | None = None,
+             keys: list | None = None) -> tuple[list[list[DealMention]], Any]:
     from . import extract_many
 
     deals = extract_many(texts, _NLP)
@@ -64,19 +64,19 @@ def _chunks(texts: list[str], n: int) -> list[list[str]]:
     return [c for c in [*out, current] if c]
 
 
-def extract_parallel(texts: list[str], nlp: Language, processes: int) -> list[list[Deal]]:
+def extract_parallel(texts: list[str], nlp: Language, processes: int) -> list[list[DealMention]]:
     """extract_many over `processes` long-lived workers running the model `nlp` runs; results in input order.
     A worker that dies (killed, out of memory) costs a restart of the pool and this batch done in-process."""
     return extract_then(texts, nlp, processes)[0]
 
 
 def extract_then(texts: list[str], nlp: Language, processes: int,
-                 then: Callable[[list, list[list[Deal]]], Any] | None = None,
-                 keys: list | None = None) -> tuple[list[list[Deal]], list]:
+                 then: Callable[[list, list[list[DealMention]]], Any] | None = None,
+                 keys: list | None = None) -> tuple[list[list[DealMention]], list]:
     """extract_parallel, and (`then`) further work on the deals where they were extracted: each worker also
     returns then(its share of `keys`, its share of the deals), one value per share of the batch, in order.
     `then` must pickle (a module's function, or a functools.partial of one)."""
-    from .pipeline import RULES_ONLY, extract_many, model_name
+    from .nlp import RULES_ONLY, extract_many, model_name
 
     name = model_name(nlp)
     model = "" if name == RULES_ONLY else name.split()[0]

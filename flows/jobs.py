@@ -120,11 +120,11 @@ def extract_documents(cfg: Settings, steps: Steps, document_ids: list[str] | Non
         new_deals, mentions, done = [], 0, 0
         progress("extract", 0, len(ids), "")
         while window:
-            extractions = window.popleft().result()
+            batch = window.popleft().result()
             window.extend(steps.submit_extract(cfg, b) for b in islice(batches, 1))
-            mentions += sum(len(deals) for _, deals in extractions)
-            new_deals += steps.load_deals(cfg, extractions)
-            done += len(extractions)
+            mentions += batch.mention_count
+            new_deals += steps.load_deals(cfg, batch)
+            done += len(batch)
             progress("extract", done, len(ids), f"{len(new_deals)} new deals")
     return {"documents": ids, "mentions": mentions, "new_deals": new_deals}
 

@@ -19,12 +19,13 @@ from flows.retries import POLL_RETRY_DELAYS_S, retrying
 from flows.sources.http import Fetcher
 from flows.sources.polling import poll_source
 from flows.settings import Settings, SourceConfig
-from models.records import Deal, PollResult, SourceState
-from warehouse import held_cache, init_warehouse, note_cached, open_warehouse, run_write
-from warehouse.deals import KEPT_DATES, load_companies, load_extractions
-from warehouse.load import load_poll, mark_window_done
-from warehouse.matching import Extractions, PreparedMentions, prepare_mentions
-from warehouse.queries import document_ids_to_extract, document_texts
+from models.records import PollResult, SourceState
+from warehouse import held_state, init_warehouse, note_cached, open_warehouse, run_write
+from warehouse.deals import load_mentions, upsert_companies
+from warehouse.documents import load_poll, mark_window_done
+from warehouse.batch import DealBatch, DocumentBatch
+from warehouse.matching import PreparedMentions, prepare_mentions
+from warehouse.queries import document_batch, document_ids_to_extract
 from warehouse.state import read_source_state
 
 log = logging.getLogger("minewire")
@@ -61,12 +62,12 @@ class StoreReport:
 
 def prepare_warehouse(settings: Settings) -> None:
     """Create or upgrade the warehouse and load the company registry."""
-    from extractors import load_companies as registry
+    from extractors import read_company_registry
 
-    companies = registry()
+    companies = read_company_registry()
     with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
         init_warehouse(engine)
-        run_write(engine, lambda conn: load_companies(conn, companies))
+        run_write(engine, lambda conn: upsert_companies(conn, companies))
 
 
 def read_states(settings: Settings, sources: list[SourceConfig]) -> dict[str, SourceState]:
@@ -188,19 +189,18 @@ def select_document_ids(settings: Settings, doc_ids: list[str] | None = None, st
         return document_ids_to_extract(conn, stale_for=EXTRACTOR_VERSION if stale_only else None)
 
 
-def read_documents(settings: Settings, doc_ids: list[str]) -> list[tuple[str, str]]:
-    """(doc_id, text) of one batch: texts are read batch by batch so memory stays flat as the corpus grows."""
+def read_documents(settings: Settings, doc_ids: list[str]) -> DocumentBatch:
+    """One batch of stored documents, with their dates: texts are read batch by batch so memory stays flat as
+    the corpus grows."""
     with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
-        cache = held_cache(settings.warehouse)
-        # Their dates, kept for the load of their deals (deals.load_extractions): a query fewer per batch.
-        docs = document_texts(conn, doc_ids, cache.setdefault(KEPT_DATES, {}) if cache is not None else None)
-        note_cached(settings.warehouse, sum(len(text) for _, text in docs))
-    return docs
+        batch = document_batch(conn, doc_ids)
+        note_cached(settings.warehouse, sum(map(len, batch.texts)))
+    return batch
 
 
 def select_documents(settings: Settings, doc_ids: list[str] | None = None, stale_only: bool = False,
-                     older_than: str | None = None) -> list[tuple[str, str]]:
-    """(doc_id, text) of every document select_document_ids picks (small runs and tests)."""
+                     older_than: str | None = None) -> DocumentBatch:
+    """Every document select_document_ids picks, as one batch (small runs and tests)."""
     return read_documents(settings, select_document_ids(settings, doc_ids, stale_only, older_than))
 
 
@@ -209,40 +209,39 @@ def extract_processes(settings: Settings) -> int:
     return settings.extract_processes or len(os.sched_getaffinity(0))
 
 
-def extract_batch(settings: Settings, docs: list[tuple[str, str]]) -> Extractions:
-    """Extract deals from a batch of (doc_id, text); one odd document yields no deals, never an error.
-    Batches of PARALLEL_MIN_DOCS or more go to the worker processes (started on first use, kept after), which
-    also do the per-mention part of loading them (matching.prepare_mentions), in parallel instead of in the load."""
+def extract_batch(settings: Settings, docs: DocumentBatch) -> DealBatch:
+    """Extract deals from a batch of documents; one odd document yields no deals, never an error. Batches of
+    PARALLEL_MIN_DOCS or more go to the worker processes (started on first use, kept after), which also do the
+    per-mention part of loading them (matching.prepare_mentions), in parallel instead of in the load."""
     from extractors import EXTRACTOR_VERSION, extract_many
     from extractors.sentences import MAX_TEXT_CHARS
     from extractors.workers import extract_then
 
     nlp = get_nlp(settings.spacy_model)
-    texts, processes = [text for _, text in docs], extract_processes(settings)
-    ids = [doc_id for doc_id, _ in docs]
-    for doc_id, text in docs:
+    processes = extract_processes(settings)
+    for doc_id, text in zip(docs.doc_ids, docs.texts):
         if len(text) > MAX_TEXT_CHARS:  # said where a run's log is read, naming the document
             log.warning("document %s has %d characters: deals are read from the first %d only", doc_id, len(text),
                         MAX_TEXT_CHARS)
     prepared = None
     if processes > 1 and len(docs) >= PARALLEL_MIN_DOCS:
-        results, parts = extract_then(texts, nlp, processes, partial(prepare_mentions, version=EXTRACTOR_VERSION),
-                                      ids)
+        mentions, parts = extract_then(docs.texts, nlp, processes,
+                                       partial(prepare_mentions, version=EXTRACTOR_VERSION), docs.doc_ids)
         prepared = PreparedMentions(EXTRACTOR_VERSION)
         for part in parts:
             prepared.extend(part)
     else:
-        results = extract_many(texts, nlp)
-    return Extractions(zip(ids, results), prepared)
+        mentions = extract_many(docs.texts, nlp)
+    return DealBatch(docs.doc_ids, mentions, docs.published, prepared)
 
 
-def load_deals(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
+def load_deals(settings: Settings, batch: DealBatch) -> list[dict]:
     """Store the deals of a batch; returns the deals that are new to the warehouse (for alerts)."""
     from extractors import EXTRACTOR_VERSION
 
     with _write_lock(settings), open_warehouse(settings.warehouse) as engine:
-        rows = run_write(engine, lambda conn: load_extractions(conn, extractions, EXTRACTOR_VERSION,
-                                                               held_cache(settings.warehouse)))
+        rows = run_write(engine, lambda conn: load_mentions(conn, batch, EXTRACTOR_VERSION,
+                                                            held_state(settings.warehouse)))
     for row in rows:  # JSON-ready: the announced date is the rows' one date
         if row["announced_date"] is not None:
             row["announced_date"] = row["announced_date"].isoformat()

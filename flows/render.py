@@ -172,7 +172,7 @@ def tracker(console: Console, columns: list[str], data: list[tuple], title: str 
 
 
 def deal_evidence(console: Console, found) -> None:
-    """A deal (warehouse.evidence.DealEvidence): its fields with the document each came from, then every
+    """A deal (warehouse.evidence.DealSources): its fields with the document each came from, then every
     sentence that told it with its document, date and URL."""
     deal, letters = found.deal, {}
     set_by = {c["field"]: c for c in found.corrections if c["action"] == "set"}  # the latest per field

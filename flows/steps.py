@@ -29,8 +29,8 @@ class Steps:
     store_group: Callable[..., list[pipeline.StoreReport]]  # (settings, [(source, result)])
     poll_window: Callable[..., Any]  # (settings, source, since, until) -> PollResult
     store_window: Callable[..., pipeline.StoreReport]  # (settings, source, result, window)
-    submit_extract: Callable[..., Any]  # (settings, docs) -> future of Extractions
-    load_deals: Callable[..., list[dict]]  # (settings, extractions) -> new deals
+    submit_extract: Callable[..., Any]  # (settings, DocumentBatch) -> future of a DealBatch
+    load_deals: Callable[..., list[dict]]  # (settings, DealBatch) -> new deals
     before_writes: Callable[..., None]  # (settings): what the writers need first (Prefect: the write slot)
     log: logging.Logger | logging.LoggerAdapter
 

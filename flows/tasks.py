@@ -21,7 +21,8 @@ from flows.retries import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, should_retr
 from flows.settings import Settings, SourceConfig
 from flows.slots import write_slot
 from flows.steps import Steps
-from models.records import Deal, PollResult, SourceState
+from models.records import PollResult, SourceState
+from warehouse.batch import DealBatch, DocumentBatch
 
 
 def by_value(*args: object) -> list:
@@ -79,16 +80,16 @@ def store_task(settings: Settings, source: SourceConfig, result: PollResult,
 
 
 @task(cache_policy=NO_CACHE)
-def extract_task(settings: Settings, docs: list[tuple[str, str]]) -> list[tuple[str, list[Deal]]]:
+def extract_task(settings: Settings, docs: DocumentBatch) -> DealBatch:
     """Extract deals from one batch of documents."""
     return pipeline.extract_batch(settings, docs)
 
 
 @task(**WRITE_RETRIES)
-def load_deals_task(settings: Settings, extractions: list[tuple[str, list[Deal]]]) -> list[dict]:
+def load_deals_task(settings: Settings, batch: DealBatch) -> list[dict]:
     """Load one batch of deals, one writer at a time."""
     with write_slot(settings):
-        return pipeline.load_deals(settings, extractions)
+        return pipeline.load_deals(settings, batch)
 
 
 def prefect_steps() -> Steps:
@@ -103,7 +104,7 @@ def prefect_steps() -> Steps:
         poll_window=lambda cfg, source, since, until: poll_task(*by_value(cfg, source, since, until)),
         store_window=lambda cfg, source, result, window: store_task(*by_value(cfg, source, result, window)),
         submit_extract=lambda cfg, docs: extract_task.submit(*by_value(cfg, docs)),
-        load_deals=lambda cfg, extractions: load_deals_task(*by_value(cfg, extractions)),
+        load_deals=lambda cfg, batch: load_deals_task(*by_value(cfg, batch)),
         before_writes=ensure_write_limit,  # none for a lake or a temporary server (flows.slots.warehouse_slot)
         log=get_run_logger(),
     )

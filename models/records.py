@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 
 from models.urls import normalise_url  # noqa: F401  (re-exported: callers import it from here)
@@ -112,8 +112,10 @@ class FetchedDocument:
 
 
 @dataclass
-class Deal:
-    """One deal read out of one document (a mention; the warehouse merges mentions into deals)."""
+class DealFacts:
+    """What a deal is, as one document tells it and as the warehouse shows it merged: the one list of deal
+    fields. The mention record below, the `deal_evidence` table and the `deals` view (models/tables.py), the
+    load's Arrow schema and the view's merge (warehouse/) are all built from it."""
 
     deal_type: str
     buyer: str | None = None
@@ -127,15 +129,28 @@ class Deal:
     price_amount: float | None = None  # headline amount in `currency`
     country: str | None = None
     region: str | None = None
-    evidence: str = ""
-    start: int | None = None  # character span of `evidence` in the document's full text
-    end: int | None = None
+
+
+DEAL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DealFacts))
+# Each deal field's Python type (str or float): the table's and the Arrow schema's column types follow it.
+DEAL_FIELD_TYPES: dict[str, type] = {f.name: float if "float" in str(f.type) else str for f in fields(DealFacts)}
+
+
+@dataclass
+class DealMention(DealFacts):
+    """One deal as one document tells it: the facts, the sentence and its span (a row of `deal_evidence`; the
+    warehouse merges the mentions of one deal into a row of the `deals` view)."""
+
+    sentence: str = ""  # printed as "evidence" by `extract`
+    start_char: int | None = None  # character span of `sentence` in the document's full text
+    end_char: int | None = None
     confidence: float = 0.0
     extractor_version: str = ""
 
     def to_json(self) -> dict:
         """The deal as the `extract` contract prints it."""
         d = asdict(self)
+        d["evidence"] = d.pop("sentence")
         return {k: d[k] for k in DEAL_JSON_KEYS}
 
 

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, Double, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from models.records import DEAL_FIELD_TYPES
+
 SCHEMA_VERSION = 6
 
 
@@ -119,29 +121,32 @@ class Company(Base):
     kind: Mapped[str | None] = mapped_column(String)
 
 
-class Deal(Base):
+def _deal_columns() -> type:
+    """A mixin with a column for each field of models.records.DealFacts, placed after the table's own leading
+    columns (sort_order 1) and before its trailing ones (sort_order 2): the column order of existing files."""
+    sql_types = {str: String, float: Double}
+    annotations, columns = {}, {}
+    for name, py_type in DEAL_FIELD_TYPES.items():
+        required = name == "deal_type"
+        annotations[name] = Mapped[py_type] if required else Mapped[py_type | None]
+        columns[name] = mapped_column(sql_types[py_type], nullable=not required, sort_order=1)
+    return type("DealColumns", (), {"__annotations__": annotations, **columns})
+
+
+DealColumns = _deal_columns()
+
+
+class Deal(DealColumns, Base):
     """One deal, merged from every mention of it: a view over deal_evidence (warehouse/views.py), so a load
     writes only mentions and the deals can never disagree with them (a table before schema v3)."""
 
     __tablename__ = "deals"
     __table_args__ = {"info": {"view": True}}
     deal_id: Mapped[str] = mapped_column(String, primary_key=True)
-    deal_type: Mapped[str] = mapped_column(String)
-    buyer: Mapped[str | None] = mapped_column(String)
-    seller: Mapped[str | None] = mapped_column(String)
-    asset: Mapped[str | None] = mapped_column(String)
-    capacity_mw: Mapped[float | None] = mapped_column(Double)
-    price_usd: Mapped[float | None] = mapped_column(Double)
-    cash_usd: Mapped[float | None] = mapped_column(Double)
-    price_text: Mapped[str | None] = mapped_column(String)
-    currency: Mapped[str | None] = mapped_column(String)
-    price_amount: Mapped[float | None] = mapped_column(Double)
-    country: Mapped[str | None] = mapped_column(String)
-    region: Mapped[str | None] = mapped_column(String)
-    announced_date: Mapped[date | None] = mapped_column(Date)
-    confidence: Mapped[float] = mapped_column(Double)
-    sources: Mapped[int] = mapped_column(Integer)
-    review: Mapped[str | None] = mapped_column(String)  # rejected, accepted or corrected (schema v6)
+    announced_date: Mapped[date | None] = mapped_column(Date, sort_order=2)
+    confidence: Mapped[float] = mapped_column(Double, sort_order=2)
+    sources: Mapped[int] = mapped_column(Integer, sort_order=2)
+    review: Mapped[str | None] = mapped_column(String, sort_order=2)  # rejected, accepted or corrected (v6)
 
 
 class Correction(Base):
@@ -159,8 +164,9 @@ class Correction(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class DealEvidence(Base):
-    """One mention of a deal in one document: the sentence, its span and what was read from it."""
+class DealEvidence(DealColumns, Base):
+    """The `deal_evidence` table: one row per DealMention, one deal in one document, with the sentence and its
+    span (the `deals` view merges a deal's rows)."""
 
     __tablename__ = "deal_evidence"
     evidence_id: Mapped[str] = mapped_column(String, primary_key=True)  # hash(doc, span, version)
@@ -170,19 +176,7 @@ class DealEvidence(Base):
     start_char: Mapped[int | None] = mapped_column(Integer)
     end_char: Mapped[int | None] = mapped_column(Integer)
     extractor_version: Mapped[str] = mapped_column(String)
-    deal_type: Mapped[str] = mapped_column(String)
-    buyer: Mapped[str | None] = mapped_column(String)
-    seller: Mapped[str | None] = mapped_column(String)
-    asset: Mapped[str | None] = mapped_column(String)
-    capacity_mw: Mapped[float | None] = mapped_column(Double)
-    price_usd: Mapped[float | None] = mapped_column(Double)
-    cash_usd: Mapped[float | None] = mapped_column(Double)
-    price_text: Mapped[str | None] = mapped_column(String)
-    currency: Mapped[str | None] = mapped_column(String)
-    price_amount: Mapped[float | None] = mapped_column(Double)
-    country: Mapped[str | None] = mapped_column(String)
-    region: Mapped[str | None] = mapped_column(String)
-    confidence: Mapped[float] = mapped_column(Double)
+    confidence: Mapped[float] = mapped_column(Double, sort_order=2)
 
 
 class Fetch(Base):

@@ -6,9 +6,9 @@ warehouse.matching, and loading DuckDB, SQLAlchemy and Arrow as well would cost 
 from importlib import import_module
 
 _EXPORTS = {
-    "WarehouseBusy": "warehouse.engine", "WarehouseError": "warehouse.engine", "connect_read_only": "warehouse.engine",
-    "held_cache": "warehouse.engine", "held_warehouse": "warehouse.engine", "note_cached": "warehouse.engine",
-    "open_warehouse": "warehouse.engine", "run_write": "warehouse.engine", "is_lake": "warehouse.lake", "init_warehouse": "warehouse.schema", "schema_version": "warehouse.schema",
+    "WarehouseBusy": "warehouse.errors", "WarehouseError": "warehouse.errors", "connect_read_only": "warehouse.engine",
+    "held_state": "warehouse.held", "held_warehouse": "warehouse.held", "note_cached": "warehouse.held",
+    "open_warehouse": "warehouse.held", "run_write": "warehouse.engine", "is_lake": "warehouse.lake", "init_warehouse": "warehouse.schema", "schema_version": "warehouse.schema",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -8,21 +8,19 @@ import operator
 import pyarrow as pa
 import sqlalchemy as sa
 
-from models.records import Deal
+from models.records import DEAL_FIELDS, DealMention
+from models.tables import DealEvidence
+from warehouse.batch import DealBatch
 from warehouse.engine import raw_connection
+from warehouse.held import HeldState
 from warehouse.identity import short_hash
-from warehouse.load import _insert, now_utc
-from warehouse.matching import Extractions, KnownMentions, PreparedMentions, mention, prepare_mentions
-from warehouse.views import DEAL_FIELDS as _FIELDS
+from warehouse.documents import _insert, now_utc
+from warehouse.matching import KnownMentions, PreparedMentions, mention_key, prepare_mentions
+from warehouse.merging import merge_mentions
 
-_EVIDENCE_SCHEMA = pa.schema([
-    ("evidence_id", pa.string()), ("deal_id", pa.string()), ("doc_id", pa.string()), ("sentence", pa.string()),
-    ("start_char", pa.int32()), ("end_char", pa.int32()), ("extractor_version", pa.string()),
-    ("deal_type", pa.string()), ("buyer", pa.string()), ("seller", pa.string()), ("asset", pa.string()),
-    ("capacity_mw", pa.float64()), ("price_usd", pa.float64()), ("cash_usd", pa.float64()),
-    ("price_text", pa.string()), ("currency", pa.string()), ("price_amount", pa.float64()),
-    ("country", pa.string()), ("region", pa.string()), ("confidence", pa.float64()),
-])
+_ARROW_TYPES = {sa.String: pa.string(), sa.Text: pa.string(), sa.Integer: pa.int32(), sa.Double: pa.float64()}
+# The deal_evidence table's columns in order (models.tables.DealEvidence, built on the one deal field list).
+_EVIDENCE_SCHEMA = pa.schema([(c.name, _ARROW_TYPES[type(c.type)]) for c in DealEvidence.__table__.columns])
 
 
 # DuckDB turns a list parameter into a LIST value id by value (~1 ms for a batch's 500 ids, a load's costliest
@@ -35,50 +33,45 @@ def id_list(ids: list[str]) -> str:
     return "\x1f".join(ids)
 
 
-# The held session's cache entry where pipeline.read_documents keeps the dates of the documents it read, for
-# the load of their deals (load_extractions takes them out).
-KEPT_DATES = "published"
-
 # One row of the extraction log: (batch_id, extractor_version, extracted_at, documents, mentions,
 # id_list(doc_ids)).
 LOG_BATCH = ("INSERT INTO extraction_batches (batch_id, extractor_version, extracted_at, documents, mentions, doc_ids) "
              f"VALUES (?, ?, ?, ?, ?, {ID_LIST})")
 
 # What an evidence row keeps of a Deal besides its keys, read in one call a deal.
-_EVIDENCE_ATTRS = operator.attrgetter("evidence", "start", "end", "extractor_version", "confidence", *_FIELDS)
-_MERGED_ATTRS = operator.attrgetter(*_FIELDS)
+_EVIDENCE_ATTRS = operator.attrgetter("sentence", "start_char", "end_char", "extractor_version", "confidence", *DEAL_FIELDS)
 
 
-def _evidence_table(extractions: list[tuple[str, list[Deal]]], prepared: PreparedMentions, known: KnownMentions,
-                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, Deal]]]:
+def _evidence_table(batch: DealBatch, prepared: PreparedMentions, known: KnownMentions,
+                    new: dict[str, None]) -> tuple[pa.Table, list[tuple[str, str, DealMention]]]:
     """The batch's evidence rows, each assigned to a known deal or a new one (collected in `new`), and the
-    (deal_id, doc_id, deal) of each row."""
+    (deal_id, doc_id, mention) of each row."""
     rows = []
     match, add, known_ids = known.match, known.add_keyed, known.deal_ids
-    told = [(doc_id, deal) for doc_id, deals in extractions for deal in deals]
+    told = [(doc_id, deal) for doc_id, deals in zip(batch.doc_ids, batch.mentions) for deal in deals]
     for (doc_id, deal), m, (stored, probe), own in zip(told, prepared.mentions, prepared.keys, prepared.own_ids):
         deal_id = match(m, probe) or own
         if deal_id not in known_ids:
             new[deal_id] = None
-        add((deal_id,) + m[1:], stored)
+        add(m._replace(deal_id=deal_id), stored)
         rows.append((deal_id, doc_id, deal))
     version = prepared.version
     deal_ids, docs, deals = zip(*rows) if rows else ((), (), ())
     sentence, start, end, versions, confidence, *fields = (zip(*map(_EVIDENCE_ATTRS, deals)) if deals
-                                                           else [()] * (5 + len(_FIELDS)))
+                                                           else [()] * (5 + len(DEAL_FIELDS)))
     cols = {"evidence_id": prepared.evidence_ids, "deal_id": deal_ids, "doc_id": docs, "sentence": sentence,
             "start_char": start, "end_char": end, "extractor_version": [v or version for v in versions],
-            "confidence": [float(c or 0) for c in confidence], **dict(zip(_FIELDS, fields))}
+            "confidence": [float(c or 0) for c in confidence], **dict(zip(DEAL_FIELDS, fields))}
     return pa.table(cols, schema=_EVIDENCE_SCHEMA), rows
 
 
-def _prepared(extractions: list[tuple[str, list[Deal]]], version: str) -> PreparedMentions:
-    """The extraction workers' preparation of these mentions if they made one for this version, else made here."""
-    prepared = extractions.prepared if isinstance(extractions, Extractions) else None
-    if (prepared is None or prepared.version != version or prepared.documents != len(extractions)
-            or len(prepared.mentions) != sum(len(deals) for _, deals in extractions)):
-        doc_ids, deals = zip(*extractions)
-        prepared = prepare_mentions(list(doc_ids), list(deals), version)
+def _prepared(batch: DealBatch, version: str) -> PreparedMentions:
+    """The extraction workers' preparation of these mentions if they made it for this batch and version, else
+    made here."""
+    prepared = batch.prepared
+    if (prepared is None or prepared.version != version or prepared.documents != len(batch)
+            or len(prepared.mentions) != batch.mention_count):
+        prepared = prepare_mentions(batch.doc_ids, batch.mentions, version)
     return prepared
 
 
@@ -87,78 +80,61 @@ def stored_mentions(raw) -> KnownMentions:
     grows with the warehouse, so a held writer session reads it once, not once per load."""
     rows = raw.execute("SELECT deal_id, doc_id, deal_type, seller, buyer, asset, capacity_mw, price_usd "
                        "FROM deal_evidence").fetchall()
-    return KnownMentions([mention(*row) for row in rows])
+    return KnownMentions([mention_key(*row) for row in rows])
 
 
-def load_extractions(conn: sa.Connection, extractions: list[tuple[str, list[Deal]]], version: str,
-                     cache: dict | None = None) -> list[dict]:
-    """Store each document's deals (replacing older mentions) and log the batch as extracted by `version`;
-    returns the deals that are new to the warehouse, as rows of the `deals` view.
-
-    `cache` is a held writer session's: the stored mentions are read into it on first use and kept current,
-    and the documents' dates are taken from it when pipeline.read_documents put them there.
-    """
-    if not extractions:
-        return []
-    raw = raw_connection(conn)
-    known = cache.pop("mentions", None) if cache is not None else None
-    if known is None:
-        known = stored_mentions(raw)
-    doc_ids = [doc_id for doc_id, _ in extractions]
-    replaced = bool(known.docs.intersection(doc_ids))
-    old = known.drop_docs(doc_ids)  # deals these documents told before: not new if told again
-    new: dict[str, None] = {}
-    evidence, rows = _evidence_table(extractions, _prepared(extractions, version), known, new)
+def _write(raw, batch: DealBatch, evidence: pa.Table, replaced: bool, version: str) -> None:
+    """Replace the batch's documents' rows in deal_evidence and log the batch as extracted by `version`."""
     if replaced:
-        raw.execute(f"DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(doc_ids)])
-    if evidence.num_rows:  # by position: _EVIDENCE_SCHEMA lists the table's columns in order (a test checks)
+        raw.execute(f"DELETE FROM deal_evidence WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(batch.doc_ids)])
+    if evidence.num_rows:  # by position: _EVIDENCE_SCHEMA is read off the table's columns in order
         raw.from_arrow(evidence).insert_into("deal_evidence")
     now = now_utc()
-    raw.execute(LOG_BATCH, [short_hash(version, now.isoformat(), *doc_ids), version, now, len(doc_ids),
-                            evidence.num_rows, id_list(doc_ids)])
-    if cache is not None:  # only now: had a statement failed, the cache would not match the warehouse
-        cache["mentions"] = known
-    # Dates that pipeline.read_documents kept when it read these documents (a held session's, until it lets go).
-    kept = cache.get(KEPT_DATES, {}) if cache is not None else {}
-    published = {doc_id: kept.pop(doc_id) for doc_id in doc_ids if doc_id in kept}
+    raw.execute(LOG_BATCH, [short_hash(version, now.isoformat(), *batch.doc_ids), version, now, len(batch),
+                            evidence.num_rows, id_list(batch.doc_ids)])
+
+
+def load_mentions(conn: sa.Connection, batch: DealBatch, version: str, held: HeldState | None = None) -> list[dict]:
+    """Store each document's mentions (replacing older ones) and log the batch as extracted by `version`;
+    returns the deals that are new to the warehouse, as rows of the `deals` view.
+
+    `held` is a held writer session's state: the stored mentions are read into it on first use and kept current.
+    """
+    if not len(batch):
+        return []
+    raw = raw_connection(conn)
+    known = held.known_mentions if held is not None else None
+    if held is not None:
+        held.known_mentions = None  # until this load is written: had a statement failed, it would not match
+    if known is None:
+        known = stored_mentions(raw)
+    replaced = bool(known.docs.intersection(batch.doc_ids))
+    old = known.drop_docs(batch.doc_ids)  # deals these documents told before: not new if told again
+    new: dict[str, None] = {}
+    evidence, rows = _evidence_table(batch, _prepared(batch, version), known, new)
+    _write(raw, batch, evidence, replaced, version)
+    if held is not None:
+        held.known_mentions = known
     new_ids = [d for d in new if d not in old]
     if not new_ids:
         return []
-    # Every mention of a new deal is in this batch: merged here, as the `deals` view would, rather than by a
-    # query of the view (which aggregates every stored mention).
+    # Every mention of a new deal is in this batch: merged here (merging.merge_mentions, the view's rule).
     wanted = set(new_ids)
     mentions = [row for row in rows if row[0] in wanted]
-    told = sorted({doc_id for _, doc_id, _ in mentions})
-    dates = {doc_id: published[doc_id] for doc_id in told if doc_id in published}
-    unread = [doc_id for doc_id in told if doc_id not in dates]
+    return merge_mentions(new_ids, mentions, _dates(raw, batch, {doc_id for _, doc_id, _ in mentions}))
+
+
+def _dates(raw, batch: DealBatch, doc_ids: set[str]) -> dict:
+    """Publication dates of these documents of the batch: as the batch carries them, else read."""
+    dates = dict(zip(batch.doc_ids, batch.published)) if batch.published is not None else {}
+    unread = sorted(d for d in doc_ids if d not in dates)
     if unread:
         dates.update(raw.execute("SELECT doc_id, published_at FROM documents "
                                  f"WHERE doc_id IN (SELECT unnest({ID_LIST}))", [id_list(unread)]).fetchall())
-    return _merge(new_ids, mentions, dates)
+    return dates
 
 
-def _merge(deal_ids: list[str], mentions: list[tuple[str, str, Deal]], dates: dict) -> list[dict]:
-    """Rows of the `deals` view (views.merged_deals) for these deals from all their (deal_id, doc_id, deal)
-    mentions: each field from the most confident mention that has it, the date from the earliest document."""
-    by_deal: dict[str, list[tuple[str, Deal]]] = {d: [] for d in deal_ids}
-    for deal_id, doc_id, deal in sorted(mentions, key=lambda m: -float(m[2].confidence or 0)):
-        by_deal[deal_id].append((doc_id, deal))
-    rows = []
-    for deal_id, told in by_deal.items():
-        values = list(_MERGED_ATTRS(told[0][1]))
-        for _, deal in told[1:]:  # most deals have one mention: only a second fills the first's gaps
-            values = [v if v is not None else other for v, other in zip(values, _MERGED_ATTRS(deal))]
-        published = [dates[doc_id] for doc_id, _ in told if dates.get(doc_id)]
-        row = {"deal_id": deal_id}
-        row.update(zip(_FIELDS, values))
-        row.update(announced_date=min(published).date() if published else None,
-                   confidence=float(told[0][1].confidence or 0), sources=len({doc_id for doc_id, _ in told}),
-                   review=None)  # a deal new to the warehouse has had no review
-        rows.append(row)
-    return rows
-
-
-def load_companies(conn: sa.Connection, companies: list[dict]) -> int:
+def upsert_companies(conn: sa.Connection, companies: list[dict]) -> int:
     """Upsert the bundled company registry into the companies table."""
     rows = [{"company_id": short_hash(c["name"]), "name": c["name"],
              "aliases": "|".join(c.get("aliases") or []) or None,

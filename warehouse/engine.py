@@ -1,16 +1,15 @@
 """Opening the warehouse: one SQLAlchemy engine per writer, read-only DuckDB connections for readers.
 
-The warehouse is a DuckDB file (one writing process at a time: the held writer and its hand-over below) or a
-DuckLake (warehouse.lake: any number of writers, each transaction retried when it loses a conflict)."""
+The warehouse is a DuckDB file (one writing process at a time: the held writer and its hand-over are in
+warehouse/held.py) or a DuckLake (warehouse.lake: any number of writers, each transaction retried when it loses
+a conflict, warehouse/retry.py)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,22 +18,11 @@ import sqlalchemy as sa
 
 from warehouse import integrity
 from warehouse import lake as lakes
+from warehouse.errors import WarehouseBusy, WarehouseError  # noqa: F401  (re-exported: callers import them here)
 from warehouse.lake import Lake, LakeError, is_lake
+from warehouse.retry import CONFLICT_FOR_S, Locked, conflict_delays, is_conflict, is_lock_error, keep_trying, wait_for_lock
 
 log = logging.getLogger("minewire")
-
-
-class WarehouseError(Exception):
-    """The warehouse file cannot be used as asked; the message says which file and what to do."""
-
-
-class WarehouseBusy(WarehouseError):
-    """Another process holds DuckDB's write lock for longer than we were willing to wait."""
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "could not set lock" in text or "conflicting lock" in text
 
 
 # DuckDB's buffer for a writer. Without a limit, the checkpoint on close held the whole last row group of
@@ -43,18 +31,7 @@ def _is_lock_error(exc: BaseException) -> bool:
 WRITER_MEMORY_LIMIT = "128MB"
 
 
-# A writer (or reader) waiting for the file lock touches this file beside the warehouse, so that a held
-# session (below) lets go (while idle, or at its next use) instead of keeping the lock for its whole run.
-# Older than WANTED_FRESH_S, it is a leftover.
-WANTED_SUFFIX = ".writer-wanted"
-WANTED_FRESH_S = 10.0
-# After letting go, a held session waits this long for the waiter to take the lock before asking again
-# (a waiter retries at least every second).
-HANDOVER_WAIT_S = 2.0
-# How often an idle held session looks for that marker: a run that is fetching or extracting lets go within
-# this, not at its next use (which, for an ingest run polling slow sources, can be minutes away).
-WATCH_S = 0.25
-# A held session trims DuckDB's buffer to this (see _HeldWriter.trim) once the data brought into its cache
+# A held session (warehouse/held.py) trims DuckDB's buffer to this once the data brought into its cache
 # since the last trim reaches TRIM_CACHED_BYTES (note_cached: texts a read returned, texts and pages a store
 # wrote; a batch of 500 bench documents' texts is ~3.3 MB), or every TRIM_EVERY uses. Each trim costs the next
 # load ~5-10 ms (it re-reads the blocks it appends to): every 8 uses, as before, it was ~20% of the loads' time
@@ -62,43 +39,8 @@ WATCH_S = 0.25
 # often as every 8 uses did (its stores' pages were what filled the cache: trimming them every 32 uses put
 # the 20,000-document run's peak 9.4% over the 2,000-document one, against a 10% budget).
 TRIMMED_MEMORY_LIMIT = "8MB"
-TRIM_CACHED_BYTES = 16_000_000
-TRIM_EVERY = 32
 # How long a reader (`minewire sql`, `deals`, `export`) waits for a writer to let go of the file.
 READ_WAIT_S = 10.0
-
-
-def _wanted_marker(path: Path) -> Path:
-    return path.with_name(path.name + WANTED_SUFFIX)
-
-
-class _Locked(Exception):
-    """An attempt to open the file met another process's lock (the DuckDB error is its __cause__)."""
-
-
-_Opened = TypeVar("_Opened")
-
-
-def _wait_for_lock(path: Path, wait_s: float, max_delay: float, attempt: Callable[[], _Opened],
-                   busy: str) -> _Opened:
-    """attempt() until it stops raising _Locked, asking a held session to let go meanwhile (the marker), with
-    backoff up to max_delay; WarehouseBusy(busy) after wait_s."""
-    deadline = time.monotonic() + wait_s
-    delay, waited = 0.05, False
-    while True:
-        try:
-            opened = attempt()
-            break
-        except _Locked as locked:
-            if time.monotonic() > deadline:
-                raise WarehouseBusy(busy) from locked.__cause__
-            _wanted_marker(path).touch()  # ask a held session to let go
-            waited = True
-            time.sleep(delay)
-            delay = min(delay * 2, max_delay)
-    if waited:
-        _wanted_marker(path).unlink(missing_ok=True)
-    return opened
 
 
 def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
@@ -116,8 +58,8 @@ def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
                 _check_whole(path, conn, memory_limit)
         except sa.exc.DBAPIError as exc:
             engine.dispose()
-            if _is_lock_error(exc.orig or exc):
-                raise _Locked() from exc
+            if is_lock_error(exc.orig or exc):
+                raise Locked() from exc
             if integrity.looks_damaged(exc.orig or exc):
                 raise WarehouseError(integrity.damage_message(path, str(exc.orig or exc))) from exc
             raise WarehouseError(f"{path}: cannot open the warehouse: {exc.orig}") from exc
@@ -126,7 +68,7 @@ def _open_engine(path: Path, wait_s: float, memory_limit: str) -> sa.Engine:
             raise
         return engine
 
-    return _wait_for_lock(path, wait_s, 1.0, attempt,
+    return wait_for_lock(path, wait_s, 1.0, attempt,
                           f"{path}: another minewire process is writing and held the lock for {wait_s:.0f} s; "
                           "try again when it has finished")
 
@@ -154,181 +96,6 @@ def _check_whole(path: Path, conn: sa.Connection, memory_limit: str) -> None:
     log.debug("%s: every table read in %.2f s", path, time.monotonic() - started)
 
 
-class _HeldWriter:
-    """One process's writer engine on a warehouse, kept open across a run's loads (opening a DuckDB file and
-    its checkpoint on close cost far more than a batch's insert) and let go whenever another writer waits."""
-
-    def __init__(self, path: Path, memory_limit: str):
-        self.path, self.memory_limit = path, memory_limit
-        self.engine: sa.Engine | None = None
-        self.cache: dict = {}  # what loads may keep between batches: valid only while the engine is open
-        self.lock = threading.RLock()
-        self.depth = 0  # open_warehouse blocks using the engine now: it is let go only between them
-        self.uses = 0  # since the last trim
-        self.cached_bytes = 0  # brought into DuckDB's cache since the last trim (note_cached)
-        self._stop = threading.Event()
-        self._watcher = threading.Thread(target=self._watch, name="minewire-held-writer", daemon=True)
-
-    def start(self) -> None:
-        self._watcher.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._watcher.join()
-        with self.lock:
-            self.release()
-
-    def _watch(self) -> None:
-        """Let go while idle as soon as another writer asks; the next use opens the file again."""
-        while not self._stop.wait(WATCH_S):
-            if not self.lock.acquire(blocking=False):  # in use: acquire() hands over at the next use
-                continue
-            try:
-                if self.depth == 0 and self.engine is not None and self._wanted():
-                    self.release()
-            finally:
-                self.lock.release()
-
-    def _wanted(self) -> bool:
-        try:
-            age = time.time() - _wanted_marker(self.path).stat().st_mtime
-        except FileNotFoundError:
-            return False
-        return age < WANTED_FRESH_S
-
-    def acquire(self, wait_s: float) -> sa.Engine:
-        if self._wanted():  # let go (if the watcher has not already) and give the waiter time to take the file
-            self.release()
-            deadline = time.monotonic() + HANDOVER_WAIT_S
-            while self._wanted() and time.monotonic() < deadline:  # the waiter removes it once it has the lock
-                time.sleep(0.05)
-        if self.engine is None:
-            self.engine = _open_engine(self.path, wait_s, self.memory_limit)
-        return self.engine
-
-    def used(self) -> None:
-        """One use ended: trim if enough was cached since the last trim, or every TRIM_EVERY uses."""
-        self.uses += 1
-        if self.cached_bytes >= TRIM_CACHED_BYTES or self.uses >= TRIM_EVERY:
-            self.trim()
-
-    def trim(self) -> None:
-        """Drop DuckDB's cached blocks. A connection held across a run keeps every block it read until the memory
-        limit (a run reads each document's text once, so ~110 MB at 20,000 documents, all of it useless);
-        lowering the limit makes DuckDB evict them, and raising it again restores the budget."""
-        self.uses = self.cached_bytes = 0
-        if self.engine is None:
-            return
-        try:
-            with self.engine.connect() as conn:
-                try:
-                    conn.exec_driver_sql(f"SET memory_limit = '{TRIMMED_MEMORY_LIMIT}'")
-                    conn.commit()
-                except sa.exc.DBAPIError:
-                    # More than the trimmed limit cannot be evicted (a large warehouse's key indexes, loaded by
-                    # a store, stay in memory): keep it. The failed statement aborted the transaction.
-                    conn.rollback()
-                conn.exec_driver_sql(f"SET memory_limit = '{self.memory_limit}'")
-                conn.commit()
-        except sa.exc.DBAPIError as exc:  # the use before this one has committed: never fail it over a trim
-            log.warning("%s: could not trim DuckDB's cache (%s); reopening the warehouse at the next use",
-                        self.path, exc.orig or exc)
-            self.release()
-
-    def release(self) -> None:
-        self.cache.clear()
-        if self.engine is not None:
-            self.engine.dispose()  # closes the DuckDB connection: checkpoint, lock released
-            self.engine = None
-
-
-_HELD: dict[Path, _HeldWriter] = {}
-_HELD_LOCK = threading.Lock()
-
-
-@contextmanager
-def held_warehouse(path: Path | str, *, memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[None]:
-    """Within this block, open_warehouse(path) in this process reuses one writer engine instead of opening
-    and closing the file each time; another process that waits for the lock gets it as soon as the engine is
-    idle (within WATCH_S), or at the next use. A lake has no writer to hold: each use opens its own."""
-    if is_lake(path):
-        yield
-        return
-    key = Path(path).resolve()
-    with _HELD_LOCK:
-        if key in _HELD:  # already held further up: the outer block lets go
-            outer = True
-        else:
-            outer = False
-            _HELD[key] = _HeldWriter(Path(path), memory_limit)
-            _HELD[key].start()
-    if outer:
-        yield
-        return
-    try:
-        yield
-    finally:
-        with _HELD_LOCK:
-            held = _HELD.pop(key)
-        held.stop()
-
-
-def held_cache(path: Path | str) -> dict | None:
-    """The held session's scratch dict for path (emptied whenever the file is let go), or None if not held.
-    Use it only inside open_warehouse(path)."""
-    if is_lake(path):
-        return None
-    held = _HELD.get(Path(path).resolve())
-    return held.cache if held is not None else None
-
-
-def note_cached(path: Path | str, nbytes: int) -> None:
-    """Inside open_warehouse(path): this use brought `nbytes` into DuckDB's cache that nobody needs again soon
-    (a batch's texts read for extraction, the texts and pages a store wrote)."""
-    if is_lake(path):
-        return
-    held = _HELD.get(Path(path).resolve())
-    if held is not None:
-        held.cached_bytes += nbytes
-
-
-@contextmanager
-def open_warehouse(path: Path | str, *, wait_s: float = 120.0,
-                   memory_limit: str = WRITER_MEMORY_LIMIT) -> Iterator[sa.Engine]:
-    """An engine on the warehouse file, waiting for another writer's lock to go (DuckDB: one writer process).
-
-    Writers should hold it only for a load, not across fetching or extraction; inside held_warehouse(path)
-    the engine is the held one, and stays open after the block. On a lake: an engine of its own, closed after.
-    """
-    if is_lake(path):
-        engine = _open_lake_engine(lakes.as_lake(path))
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-        return
-    path = Path(path)
-    held = _HELD.get(path.resolve())
-    if held is not None:
-        with held.lock:
-            held.depth += 1
-            try:
-                yield held.acquire(wait_s) if held.depth == 1 else held.engine
-            except BaseException:
-                held.release()  # a failed load may leave the connection unusable: the next use opens afresh
-                raise
-            finally:
-                held.depth -= 1
-            if held.depth == 0:
-                held.used()
-        return
-    engine = _open_engine(path, wait_s, memory_limit)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
 def connect_read_only(path: Path | str | Lake, external_access: bool = True, wait_s: float = READ_WAIT_S, *,
                       snapshot: int | None = None, as_of: datetime | str | None = None,
                       memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -353,14 +120,14 @@ def connect_read_only(path: Path | str | Lake, external_access: bool = True, wai
         try:
             return duckdb.connect(str(path), read_only=True, config=config)
         except duckdb.Error as exc:
-            if _is_lock_error(exc):
-                raise _Locked() from exc
+            if is_lock_error(exc):
+                raise Locked() from exc
             if integrity.looks_damaged(exc):
                 raise WarehouseError(integrity.damage_message(path, str(exc))) from exc
             raise WarehouseError(f"{path}: cannot open the warehouse read-only: {exc}") from exc
 
     # Shorter backoff than a writer's: a held writer waits only HANDOVER_WAIT_S for us after letting go.
-    return _wait_for_lock(path, wait_s, 0.25, attempt,
+    return wait_for_lock(path, wait_s, 0.25, attempt,
                           f"{path}: a minewire run has been writing for {wait_s:.0f} s without a pause; "
                           "try again in a moment")
 
@@ -435,18 +202,13 @@ def run_write(engine: sa.Engine, work: Callable[[sa.Connection], T], *, bump: bo
     if lake is None:
         with engine.begin() as conn:
             return work(conn)
-    attempts = 0
-    for delay in lakes.backoff_delays():
-        attempts += 1
-        try:
-            with engine.begin() as conn:
-                if bump:
-                    conn.exec_driver_sql(_BUMP)
-                return work(conn)
-        except (sa.exc.DBAPIError, duckdb.Error) as exc:
-            if not lakes.is_conflict(getattr(exc, "orig", None) or exc):
-                raise
-            log.debug("%s: write transaction lost a conflict (attempt %d); again in %.2f s", lake, attempts, delay)
-            time.sleep(delay)
-    raise WarehouseBusy(f"{lake}: a write transaction kept losing to other writers for "
-                        f"{lakes.RETRY_FOR_S:.0f} s; try again later")
+
+    def attempt() -> T:
+        with engine.begin() as conn:
+            if bump:
+                conn.exec_driver_sql(_BUMP)
+            return work(conn)
+
+    return keep_trying(attempt, lambda exc: isinstance(exc, (sa.exc.DBAPIError, duckdb.Error)) and is_conflict(exc),
+                       conflict_delays(), f"{lake}: a write transaction kept losing to other writers for "
+                       f"{CONFLICT_FOR_S:.0f} s; try again later")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from warehouse.engine import WarehouseError
 from warehouse.queries import run_sql
-from warehouse.views import DEAL_FIELDS
+from models.records import DEAL_FIELDS
 
 MIN_PREFIX = 4  # a shorter piece of an id matches too many deals to be meant
 
@@ -17,8 +17,8 @@ class UnknownDeal(WarehouseError):
 
 
 @dataclass
-class Mention:
-    """One sentence that told the deal, in one document."""
+class SourcedMention:
+    """One mention of a deal with the document that told it (a row of the `deal_sources` view, with its fields)."""
 
     doc_id: str
     published_at: object
@@ -32,12 +32,12 @@ class Mention:
 
 
 @dataclass
-class DealEvidence:
+class DealSources:
     """A deal as the `deal_tracker` view shows it, each field's document, and its mentions (most confident first)."""
 
     deal: dict
-    field_sources: dict[str, Mention]
-    mentions: list[Mention]
+    field_sources: dict[str, SourcedMention]
+    mentions: list[SourcedMention]
     corrections: list[dict] = field(default_factory=list)  # reviewers' decisions, oldest first
 
 
@@ -56,7 +56,7 @@ def resolve_deal_id(path: Path | str, deal_id: str) -> str:
     return rows[0][0]
 
 
-def deal_evidence(path: Path | str, deal_id: str) -> DealEvidence:
+def deal_evidence(path: Path | str, deal_id: str) -> DealSources:
     """The deal whose id is (or starts with) `deal_id`, with the document behind each of its fields.
 
     A field's source is the most confident mention whose value is the one the deal shows: the `deals` view takes
@@ -73,7 +73,7 @@ def deal_evidence(path: Path | str, deal_id: str) -> DealEvidence:
         FROM deal_evidence e JOIN documents d USING (doc_id)
         WHERE e.deal_id = ?
         ORDER BY e.confidence DESC, d.published_at NULLS LAST, e.doc_id, e.start_char""", [full_id])
-    mentions = [Mention(*row[:8], fields=dict(zip(DEAL_FIELDS, row[8:]))) for row in found]
+    mentions = [SourcedMention(*row[:8], fields=dict(zip(DEAL_FIELDS, row[8:]))) for row in found]
     field_sources = {}
     for name in DEAL_FIELDS:
         value = deal.get(name)
@@ -85,10 +85,10 @@ def deal_evidence(path: Path | str, deal_id: str) -> DealEvidence:
     _, decided = run_sql(path, "SELECT action, field, value, note, reviewer, decided_at FROM corrections "
                                "WHERE deal_id = ? ORDER BY decided_at, correction_id", [full_id])
     corrections = [dict(zip(("action", "field", "value", "note", "reviewer", "decided_at"), r)) for r in decided]
-    return DealEvidence(deal, field_sources, mentions, corrections)
+    return DealSources(deal, field_sources, mentions, corrections)
 
 
-def tracker_with_evidence(path: Path | str, since=None) -> tuple[list[dict], dict[str, list[Mention]]]:
+def tracker_with_evidence(path: Path | str, since=None) -> tuple[list[dict], dict[str, list[SourcedMention]]]:
     """Every deal of the tracker announced on or after `since` (all, given None), and each one's mentions
     (most confident first), for the report."""
     where, params = ("WHERE announced_date >= ?", [since]) if since else ("", [])
@@ -100,8 +100,8 @@ def tracker_with_evidence(path: Path | str, since=None) -> tuple[list[dict], dic
         FROM deal_evidence e JOIN documents d USING (doc_id)
         ORDER BY e.deal_id, e.confidence DESC, d.published_at NULLS LAST, e.doc_id, e.start_char""")
     wanted = {d["deal_id"] for d in deals}
-    mentions: dict[str, list[Mention]] = {i: [] for i in wanted}
+    mentions: dict[str, list[SourcedMention]] = {i: [] for i in wanted}
     for deal_id, *rest in found:
         if deal_id in wanted:
-            mentions[deal_id].append(Mention(*rest))
+            mentions[deal_id].append(SourcedMention(*rest))
     return deals, mentions

@@ -9,11 +9,11 @@ time (autoinstall is off), so a machine that installed minewire can open a lake 
 from __future__ import annotations
 
 import importlib
-import random
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from warehouse.retry import conflict_delays, keep_trying
 
 PREFIX = "ducklake:"
 ALIAS = "lake"
@@ -120,21 +120,25 @@ def attach(con, lake: Lake, *, read_only: bool = False, snapshot: int | None = N
     elif lake.catalog_file is not None and not lake.catalog_file.exists():
         raise LakeError(f"{lake}: no lake here; run `minewire init` or `minewire ingest` first")
     statement = f"ATTACH {_quote(lake.url)} AS {ALIAS}" + (f" ({', '.join(options)})" if options else "")
-    for delay in backoff_delays():
+    def attempt() -> None:
         try:
             con.execute(statement)
-            break
         except Exception as exc:  # duckdb.Error; duckdb is imported lazily
             if "data_path is not set" in str(exc).lower():
                 raise LakeError(f"{lake}: {NEEDS_DATA_PATH}") from exc
-            # Two processes attaching a new lake at once both try to make its catalog: the one that lost
-            # finds the catalog's tables made, and attaches the lake the other made.
-            if "failed to initialize ducklake" not in str(exc).lower() or "already exists" not in str(exc).lower():
-                raise
-            time.sleep(delay)
+            raise
+
+    # Two processes attaching a new lake at once both try to make its catalog: the one that lost finds the
+    # catalog's tables made, and attaches the lake the other made.
+    keep_trying(attempt, _lost_catalog_race, conflict_delays(), f"{lake}: could not attach the lake; try again")
     con.execute(f"USE {ALIAS}")
     # Many writers commit at once: DuckLake retries a commit that only raced for the next snapshot id.
     con.execute("SET ducklake_max_retry_count = 100")
+
+
+def _lost_catalog_race(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "failed to initialize ducklake" in text and "already exists" in text
 
 
 def data_path(con, lake: Lake) -> Path:
@@ -148,24 +152,3 @@ def data_path(con, lake: Lake) -> Path:
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def is_conflict(exc: BaseException) -> bool:
-    """A DuckLake commit lost to another writer's (logical conflict, or out of snapshot-id retries): the
-    transaction can be run again on the new state."""
-    text = str(exc).lower()
-    return "transaction conflict" in text or "failed to commit ducklake transaction" in text \
-        or ("conflict" in text and "ducklake" in text)
-
-
-# Backoff between attempts of a write transaction that lost a conflict: jittered, doubling to MAX.
-RETRY_FIRST_S, RETRY_MAX_S, RETRY_FOR_S = 0.05, 2.0, 600.0
-
-
-def backoff_delays():
-    """Jittered, doubling delays (seconds) for retrying a conflicted transaction, for up to RETRY_FOR_S."""
-    deadline = time.monotonic() + RETRY_FOR_S
-    delay = RETRY_FIRST_S
-    while time.monotonic() < deadline:
-        yield delay * random.uniform(0.5, 1.5)
-        delay = min(delay * 2, RETRY_MAX_S)

@@ -8,15 +8,15 @@ it retries on its side: see engine.run_write)."""
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import duckdb
 
 from warehouse import lake as lakes
-from warehouse.engine import WarehouseBusy, WarehouseError
+from warehouse.errors import WarehouseError
 from warehouse.lake import Lake
+from warehouse.retry import CONFLICT_FOR_S, conflict_delays, is_conflict, keep_trying
 
 log = logging.getLogger("minewire")
 
@@ -69,12 +69,5 @@ def _sizes(con) -> tuple[int, int]:
 
 
 def _retrying(con, sql: str, params: list, lake: Lake) -> None:
-    for delay in lakes.backoff_delays():
-        try:
-            con.execute(sql, params)
-            return
-        except duckdb.Error as exc:
-            if not lakes.is_conflict(exc):
-                raise
-            time.sleep(delay)
-    raise WarehouseBusy(f"{lake}: compaction kept losing to writers for {lakes.RETRY_FOR_S:.0f} s; try later")
+    keep_trying(lambda: con.execute(sql, params), lambda exc: isinstance(exc, duckdb.Error) and is_conflict(exc),
+                conflict_delays(), f"{lake}: compaction kept losing to writers for {CONFLICT_FOR_S:.0f} s; try later")

@@ -9,41 +9,56 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from models.records import Deal
-from warehouse.identity import deal_family, deal_key, party_key, short_hash
-
-
-def mention(deal_id: str | None, doc_id: str, deal_type: str | None, seller: str | None, buyer: str | None,
-            asset: str | None, capacity_mw: float | None, price_usd: float | None) -> tuple:
-    """What matching reads of a mention, computed once: (deal_id, doc_id, family, seller, buyer and asset keys,
-    capacity, price)."""
-    return (deal_id, doc_id, deal_family(deal_type), party_key(seller), party_key(buyer),
-            party_key(asset) if asset else "", capacity_mw, price_usd)
+from models.records import DealMention
+from models.deal_types import key_family
+from warehouse.identity import deal_key, party_key, short_hash
 
 
-def same_deal(m: tuple, c: tuple) -> bool:
+class MentionKey(NamedTuple):
+    """What matching reads of a mention, computed once: its deal (None until matched), document, the family deal
+    ids are keyed on, the party keys of seller, buyer and asset, and its figures."""
+
+    deal_id: str | None
+    doc_id: str
+    family: str
+    seller: str
+    buyer: str
+    asset: str
+    capacity_mw: float | None
+    price_usd: float | None
+
+
+def mention_key(deal_id: str | None, doc_id: str, deal_type: str | None, seller: str | None, buyer: str | None,
+                asset: str | None, capacity_mw: float | None, price_usd: float | None) -> MentionKey:
+    """The MentionKey of a mention with these fields (a row of deal_evidence, or a new DealMention)."""
+    return MentionKey(deal_id, doc_id, key_family(deal_type), party_key(seller), party_key(buyer),
+                      party_key(asset) if asset else "", capacity_mw, price_usd)
+
+
+def _figures_agree(a: float | None, b: float | None) -> bool:
+    return bool(a and b and abs(a - b) <= 0.01 * (a if a > b else b))
+
+
+def same_deal(m: MentionKey, c: MentionKey) -> bool:
     """Two mentions tell one deal: same family, no conflicting party, and a party plus a detail in common."""
-    if m[2] != c[2]:
+    if m.family != c.family:
         return False
     shared = 0
-    for i in (3, 4):  # seller, buyer
-        a, b = m[i], c[i]
+    for a, b in ((m.seller, c.seller), (m.buyer, c.buyer)):
         if a and b:
             if a != b:
                 return False
             shared += 1
     if shared == 2:
         return True
-    asset = bool(m[5] and m[5] == c[5])
+    asset = bool(m.asset and m.asset == c.asset)
     if not (shared or asset):
         return False
-    # One party or the asset in common: a figure within 1% makes it the same deal (the loop, not any() over a
-    # generator: this runs for every candidate the index offers, ~4 a mention).
-    for i in (6, 7):
-        a, b = m[i], c[i]
-        if a and b and abs(a - b) <= 0.01 * (a if a > b else b):
-            return True
+    # One party or the asset in common: a figure within 1% makes it the same deal.
+    if _figures_agree(m.capacity_mw, c.capacity_mw) or _figures_agree(m.price_usd, c.price_usd):
+        return True
     return shared == 1 and asset
 
 
@@ -55,7 +70,7 @@ _BUCKET = math.log(1.03)
 _log, _floor = math.log, math.floor
 
 
-def match_keys(m: tuple) -> tuple[list[str], list[str]]:
+def match_keys(m: MentionKey) -> tuple[list[str], list[str]]:
     """(keys a stored mention is indexed under, keys a new mention looks up). Every way same_deal accepts a
     pair needs one key in common: both parties; a party (same role) and the asset; a party and a figure; the
     asset and a figure; the family is in each. A mention with both parties has its pair key first in both lists.
@@ -63,7 +78,7 @@ def match_keys(m: tuple) -> tuple[list[str], list[str]]:
     Keys are strings joined with \x1f (party keys hold only letters, digits and spaces), the same in every
     process (Python's hash() of a tuple or string is not: each worker process has its own seed). A string
     caches its hash and compares as one block: matching into the index took 25-30% less than with tuple keys."""
-    family, seller, buyer, asset = m[2], m[3], m[4], m[5]
+    family, seller, buyer, asset = m.family, m.seller, m.buyer, m.asset
     heads, stored = [], []  # heads: a party in its role, or the asset, each with the family
     if seller:
         heads.append(f"{family}\x1fs\x1f{seller}")
@@ -77,7 +92,7 @@ def match_keys(m: tuple) -> tuple[list[str], list[str]]:
         heads.append(f"{family}\x1fa\x1f{asset}")
     probe = stored[:]
     if heads:
-        for kind, value in (("c", m[6]), ("p", m[7])):  # capacity, price
+        for kind, value in (("c", m.capacity_mw), ("p", m.price_usd)):
             if value and value > 0:
                 x = _log(value) / _BUCKET
                 b = _floor(x)
@@ -102,8 +117,8 @@ class KnownMentions:
     Built from the warehouse once per load, or once per held writer session and then kept up to date by the
     loads themselves (nobody else can write while the session holds the file)."""
 
-    def __init__(self, rows: list[tuple]):
-        self.rows: list[tuple] = []
+    def __init__(self, rows: list[MentionKey]):
+        self.rows: list[MentionKey] = []
         self.deal_ids: set[str] = set()
         self.docs: set[str] = set()
         # match() reads these with .get: it adds nothing to them.
@@ -113,12 +128,12 @@ class KnownMentions:
         for row in rows:
             self.add(row)
 
-    def add(self, m: tuple) -> None:
+    def add(self, m: MentionKey) -> None:
         self.add_keyed(m, match_keys(m)[0])
 
-    def add_keyed(self, m: tuple, keys: list[str]) -> None:
+    def add_keyed(self, m: MentionKey, keys: list[str]) -> None:
         index, n = self._index, len(self.rows)
-        if m[3] and m[4]:
+        if m.seller and m.buyer:
             self._first_pair.setdefault(keys[0], n)
         else:
             partial = self._partial
@@ -127,22 +142,22 @@ class KnownMentions:
         for key in keys:
             index[key].append(n)
         self.rows.append(m)
-        self.deal_ids.add(m[0])
-        self.docs.add(m[1])
+        self.deal_ids.add(m.deal_id)
+        self.docs.add(m.doc_id)
 
     def drop_docs(self, doc_ids: list[str]) -> set[str]:
         """Forget the mentions of these documents (they are being replaced); returns their deal ids."""
         gone = self.docs.intersection(doc_ids)
         if not gone:
             return set()
-        old = {m[0] for m in self.rows if m[1] in gone}
-        self.__init__([m for m in self.rows if m[1] not in gone])
+        old = {m.deal_id for m in self.rows if m.doc_id in gone}
+        self.__init__([m for m in self.rows if m.doc_id not in gone])
         return old
 
-    def match(self, m: tuple, probe: list[str]) -> str | None:
+    def match(self, m: MentionKey, probe: list[str]) -> str | None:
         """deal_id of the first (oldest) known mention of the same deal, as a scan in order would find."""
         rows, best = self.rows, len(self.rows)
-        if m[3] and m[4]:
+        if m.seller and m.buyer:
             best = self._first_pair.get(probe[0], best)
             index = self._partial
         else:
@@ -154,7 +169,7 @@ class KnownMentions:
                 if same_deal(m, rows[i]):
                     best = i
                     break
-        return rows[best][0] if best < len(rows) else None
+        return rows[best].deal_id if best < len(rows) else None
 
 
 @dataclass
@@ -163,7 +178,7 @@ class PreparedMentions:
 
     version: str  # the extractor version the evidence ids were made with
     documents: int = 0
-    mentions: list[tuple] = field(default_factory=list)  # mention() with no deal_id
+    mentions: list[MentionKey] = field(default_factory=list)  # with no deal_id
     keys: list[tuple[list[str], list[str]]] = field(default_factory=list)  # match_keys()
     own_ids: list[str] = field(default_factory=list)  # deal_key(): the deal's id if it matches no known mention
     evidence_ids: list[str] = field(default_factory=list)
@@ -176,24 +191,15 @@ class PreparedMentions:
         self.evidence_ids += other.evidence_ids
 
 
-def prepare_mentions(doc_ids: list[str], deals: list[list[Deal]], version: str) -> PreparedMentions:
+def prepare_mentions(doc_ids: list[str], deals: list[list[DealMention]], version: str) -> PreparedMentions:
     """The per-mention work of a load, for each document's deals: keys, own deal id, evidence id."""
     out = PreparedMentions(version, len(doc_ids))
     for doc_id, told in zip(doc_ids, deals):
         for i, deal in enumerate(told):
-            m = mention(None, doc_id, deal.deal_type, deal.seller, deal.buyer, deal.asset, deal.capacity_mw,
+            m = mention_key(None, doc_id, deal.deal_type, deal.seller, deal.buyer, deal.asset, deal.capacity_mw,
                         deal.price_usd)
             out.mentions.append(m)
             out.keys.append(match_keys(m))
             out.own_ids.append(deal_key(deal, doc_id))
-            out.evidence_ids.append(short_hash(doc_id, version, i, deal.start, deal.end))
+            out.evidence_ids.append(short_hash(doc_id, version, i, deal.start_char, deal.end_char))
     return out
-
-
-class Extractions(list):
-    """A batch's (doc_id, deals) pairs, as extraction returns them, and (`prepared`) the per-mention part of
-    loading them when the extraction workers worked it out beside the extraction."""
-
-    def __init__(self, pairs=(), prepared: PreparedMentions | None = None):
-        super().__init__(pairs)
-        self.prepared = prepared

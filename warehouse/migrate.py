@@ -6,7 +6,8 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from models.tables import SCHEMA_VERSION
-from warehouse.engine import WarehouseError, connect_read_only, open_warehouse, raw_connection, run_write
+from warehouse.engine import WarehouseError, connect_read_only, raw_connection, run_write
+from warehouse.held import open_warehouse
 from warehouse.schema import LAKE_TABLES, init_warehouse
 
 # Every table the two kinds share; the target's own init writes minewire_schema, and minewire_writes is the

@@ -10,6 +10,7 @@ import duckdb
 import sqlalchemy as sa
 
 from warehouse.adhoc import run_sql, stream_sql  # noqa: F401 - the read paths in one place
+from warehouse.batch import DocumentBatch
 from warehouse.engine import WarehouseError, connect_read_only
 from warehouse.integrity import looks_damaged
 
@@ -48,7 +49,7 @@ def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None
     by a lower version; or, given neither, every document.
 
     In storage order (rowid), not id order: a batch of consecutive ids then lies in a few adjacent blocks, and
-    document_texts reads only those. Ids are hashes, so a batch in id order touched nearly every block of the
+    document_batch reads only those. Ids are hashes, so a batch in id order touched nearly every block of the
     text column, which DuckDB kept cached: ~90 MB more RSS per read at 20,000 documents, growing with the
     warehouse."""
     if stale_for is None and older_than is None:
@@ -61,16 +62,14 @@ def document_ids_to_extract(conn: sa.Connection, *, stale_for: str | None = None
     return [d for d, _ in conn.execute(q, {"v": stale_for})]
 
 
-def document_texts(conn: sa.Connection, doc_ids: list[str], dates: dict | None = None) -> list[tuple[str, str]]:
-    """(doc_id, full text: title, blank line, body) of the given documents, in id order; each one's
-    published_at goes into `dates` if given."""
+def document_batch(conn: sa.Connection, doc_ids: list[str]) -> DocumentBatch:
+    """The given documents in id order: full text (title, blank line, body) and publication date."""
     full = "CASE WHEN title IS NULL THEN text ELSE title || chr(10) || chr(10) || text END"
     q = sa.text(f"SELECT doc_id, {full}, published_at FROM documents WHERE doc_id IN :ids ORDER BY doc_id"
                 ).bindparams(sa.bindparam("ids", expanding=True))
     rows = conn.execute(q, {"ids": doc_ids or [""]}).fetchall()
-    if dates is not None:
-        dates.update((doc_id, published) for doc_id, _, published in rows)
-    return [(doc_id, text) for doc_id, text, _ in rows]
+    ids, texts, published = (list(col) for col in zip(*rows)) if rows else ([], [], [])
+    return DocumentBatch(ids, texts, published)
 
 
 def document_rows(conn: sa.Connection, doc_ids: list[str]) -> list[dict]:

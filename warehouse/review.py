@@ -9,7 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from models.tables import SCHEMA_VERSION, Correction
-from warehouse.engine import WarehouseError, open_warehouse
+from warehouse.engine import WarehouseError
+from warehouse.held import open_warehouse
 from warehouse.identity import short_hash
 from warehouse.queries import run_sql
 from warehouse.schema import init_warehouse

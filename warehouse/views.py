@@ -1,26 +1,11 @@
 """Analyst-facing views: what a person queries with `minewire sql` or any DuckDB client."""
 
-DEAL_FIELDS = ("deal_type", "buyer", "seller", "asset", "capacity_mw", "price_usd", "cash_usd", "price_text",
-           "currency", "price_amount", "country", "region")
-
-
-
-def merged_deals(evidence: str = "deal_evidence", documents: str = "documents", where: str = "") -> str:
-    """One row per deal from its mentions: each field from the most confident mention that has it, the date
-    from the earliest document that told it. The `deals` view, and a load's new deals (over the batch)."""
-    fields = ", ".join(f"arg_max(e.{f}, e.confidence) FILTER (WHERE e.{f} IS NOT NULL) AS {f}" for f in DEAL_FIELDS)
-    return f"""
-        SELECT e.deal_id, {fields},
-               CAST(min(d.published_at) AS DATE) AS announced_date,
-               max(e.confidence) AS confidence,
-               count(DISTINCT e.doc_id) AS sources
-        FROM {evidence} e JOIN {documents} d USING (doc_id) {where}
-        GROUP BY e.deal_id"""
+from models.records import DEAL_FIELD_TYPES
+from warehouse.merging import merged_deals
 
 
 # Fields a reviewer may set (`minewire review --set`), with their types: corrections keep values as text.
-CORRECTABLE = {f: ("DOUBLE" if f in ("capacity_mw", "price_usd", "cash_usd", "price_amount") else "VARCHAR")
-               for f in DEAL_FIELDS} | {"announced_date": "DATE"}
+CORRECTABLE = {f: ("DOUBLE" if t is float else "VARCHAR") for f, t in DEAL_FIELD_TYPES.items()} | {"announced_date": "DATE"}
 
 
 def reviewed_deals() -> str:

@@ -11,7 +11,7 @@ from ..candidates import Candidate, DocContext, Features, Option, keep_features
 from ..decisions import OPTIONS, decide, field_options
 from ..document import finish_deals
 from ..linear import MODEL_NAMES, DealModels, LinearModel
-from ..pipeline import candidates_many
+from ..nlp import candidates_many
 from ..version import EXTRACTOR_VERSION
 from .corpus import LabelledDoc
 from .scoring import match_deals, same_field

@@ -150,9 +150,9 @@ def test_assembly_a_sentence_referring_back_adds_the_side_the_deal_lacked(nlp):
     ("Acquisition", False),
 ])
 def test_heading_is_a_short_capitalised_line_without_figures_or_stops(line, heading):
-    from extractors.deals import _heading
+    from extractors.cue_filters import heading as is_heading
 
-    assert _heading(line) is heading
+    assert is_heading(line) is heading
 
 
 def test_assembly_a_section_heading_in_the_body_names_no_buyer(nlp):

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-import extractors.pipeline as pipeline
+import extractors.nlp as pipeline
 from extractors import build_nlp, extract, extract_many, model_name
 from extractors.workers import extract_parallel, shutdown
 
@@ -18,7 +18,7 @@ def test_build_nlp_falls_back_to_an_installed_model(nlp):
 
 def test_build_nlp_without_models_runs_rules_alone_and_warns_once(monkeypatch, caplog):
     monkeypatch.setattr(pipeline, "FALLBACK_MODELS", ())
-    with caplog.at_level(logging.WARNING, logger="extractors.pipeline"):
+    with caplog.at_level(logging.WARNING, logger="extractors.nlp"):
         rules = build_nlp("no_such_model")
     assert model_name(rules) == "rules only"
     assert [r.message for r in caplog.records].count(

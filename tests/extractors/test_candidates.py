@@ -3,7 +3,7 @@
 import pytest
 
 from extractors.options import capacity_options, country_options, null_option, party_options, price_options
-from extractors.pipeline import candidates_many
+from extractors.nlp import candidates_many
 
 TEXT = ("Halvard Mining sells Dry Creek site to Kestrel Power\n\n"
         "Toronto-based Halvard Mining said it will sell its 40 MW Dry Creek site in Paraguay to Kestrel Power Corp. "

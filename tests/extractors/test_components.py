@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractors import load_companies
+from extractors import read_company_registry
 
 
 def _labels(doc, group):
@@ -65,8 +65,8 @@ def test_components_leave_doc_ents_alone(rules_nlp):
     assert rules_nlp("Riot Platforms paid $30 million.").ents == ()
 
 
-def test_load_companies_returns_registry_rows():
-    rows = load_companies()
+def test_read_company_registry_returns_registry_rows():
+    rows = read_company_registry()
     bitfarms = next(r for r in rows if r["name"] == "Bitfarms Ltd.")
     assert bitfarms["ticker"] == "BITF" and bitfarms["cik"] == "0001812477"
     assert all({"name", "aliases", "ticker", "cik", "kind"} <= set(r) for r in rows)

@@ -22,7 +22,7 @@ def test_weights_for_another_version_are_not_used(tmp_path):
 
 
 def test_a_keep_model_that_refuses_everything_drops_every_deal(nlp):
-    from extractors.pipeline import extract_many
+    from extractors.nlp import extract_many
 
     refuse = DealModels(EXTRACTOR_VERSION, {"keep": LinearModel({"bias": -9.0})})
     assert extract_many([SALE], nlp, models=refuse) == [[]]
@@ -30,7 +30,7 @@ def test_a_keep_model_that_refuses_everything_drops_every_deal(nlp):
 
 
 def test_a_price_ranker_can_choose_not_stated(nlp):
-    from extractors.pipeline import extract_many
+    from extractors.nlp import extract_many
 
     nothing = DealModels(EXTRACTOR_VERSION, {"price_usd": LinearModel({"null": 9.0})})
     (deal,) = extract_many([SALE], nlp, models=nothing)[0]
@@ -39,7 +39,7 @@ def test_a_price_ranker_can_choose_not_stated(nlp):
 
 
 def test_a_country_ranker_weighing_the_rules_choice_keeps_it(nlp):
-    from extractors.pipeline import extract_many
+    from extractors.nlp import extract_many
 
     trust = DealModels(EXTRACTOR_VERSION, {"country": LinearModel({"rule": 5.0, "null": 1.0})})
     (deal,) = extract_many([SALE], nlp, models=trust)[0]

@@ -182,7 +182,7 @@ def test_extract_reads_every_deal_of_a_multi_deal_document(nlp, text, expected):
 def test_extract_evidence_is_the_exact_span_of_the_input(nlp):
     text = POSITIVES[0][1]
     for deal in extract(text, nlp):
-        assert text[deal.start:deal.end] == deal.evidence
+        assert text[deal.start_char:deal.end_char] == deal.sentence
         assert deal.extractor_version == EXTRACTOR_VERSION
         assert 0.0 <= deal.confidence <= 1.0
 

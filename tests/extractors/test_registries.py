@@ -1,14 +1,15 @@
-"""The deal model as data: patterns/frames.jsonl and deal_types.jsonl agree with each other, the cues and the records."""
+"""The deal model as data: patterns/frames.jsonl and models/deal_types.jsonl agree with each other, the cues and the records."""
 
 import pytest
 
 from extractors import gazetteer
 from extractors.merge import abbreviations, same_org
+from models.deal_types import deal_types, family
 from models.records import DEAL_TYPES
 
 
 def test_deal_types_registry_covers_exactly_the_record_types():
-    assert set(gazetteer.deal_types()) == set(DEAL_TYPES)
+    assert set(deal_types()) == set(DEAL_TYPES)
 
 
 def test_every_cue_frame_has_a_role_table_and_every_stated_type_exists():
@@ -29,11 +30,11 @@ def test_frames_come_in_rank_order():
     ("lease", "asset_sale", False), ("financing", "other", False), ("power_agreement", "lease", False),
 ])
 def test_family_groups_the_ways_one_transfer_is_told(a, b, same):
-    assert (gazetteer.family(a) == gazetteer.family(b)) is same
+    assert (family(a) == family(b)) is same
 
 
 def test_sites_belong_to_every_type_but_loans_and_orders():
-    assert {t for t, row in gazetteer.deal_types().items() if not row["site"]} == {"financing", "other"}
+    assert {t for t, row in deal_types().items() if not row["site"]} == {"financing", "other"}
 
 
 @pytest.mark.parametrize("a,b,same", [

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from extractors import build_nlp, extract
 from extractors.sentences import MAX_DOC_CHARS
-from models.records import Deal
+from models.records import DealMention
 
 BOUND_S = 8.0  # per document, on a loaded 2-core CI runner; typical documents take well under a second
 FUZZ = settings(max_examples=15, deadline=None, derandomize=True,
@@ -29,14 +29,14 @@ def nlp():
     return build_nlp()
 
 
-def assert_extracts_in_time(nlp, text: str) -> list[Deal]:
+def assert_extracts_in_time(nlp, text: str) -> list[DealMention]:
     started = time.monotonic()
     deals = extract(text, nlp)
     elapsed = time.monotonic() - started
     assert elapsed < BOUND_S, f"{elapsed:.1f} s on a document of {len(text)} characters"
-    assert isinstance(deals, list) and all(isinstance(d, Deal) for d in deals)
+    assert isinstance(deals, list) and all(isinstance(d, DealMention) for d in deals)
     for deal in deals:  # whatever is found points into the text it came from
-        assert deal.start is None or 0 <= deal.start <= deal.end <= len(text)
+        assert deal.start_char is None or 0 <= deal.start_char <= deal.end_char <= len(text)
     return deals
 
 

@@ -20,7 +20,7 @@ def test_a_deal_past_the_first_window_is_found_with_its_span_in_the_whole_text()
     assert len(text) > MAX_DOC_CHARS
     (deal,) = extract(text, nlp)
     assert (deal.buyer, deal.seller, deal.price_usd) == ("Kestrel Power Corp.", "Halvard Mining", 30e6)
-    assert text[deal.start:deal.end].startswith("Kestrel Power Corp. agreed to buy")
+    assert text[deal.start_char:deal.end_char].startswith("Kestrel Power Corp. agreed to buy")
 
 
 def test_deals_in_several_windows_are_all_found():

@@ -101,7 +101,7 @@ def test_prefect_does_not_walk_the_documents_and_deals_handed_to_tasks(first_run
     loads = [r for r in runs if r.name.startswith("load_deals_task")]
     assert loads and extract_ids
     for run in loads:  # each load shows the extraction it loaded as its upstream task
-        assert {i.id for i in run.task_inputs["extractions"]} <= extract_ids and run.task_inputs["extractions"]
+        assert {i.id for i in run.task_inputs["batch"]} <= extract_ids and run.task_inputs["batch"]
 
 
 def test_ingest_flow_announces_one_batch_named_after_the_run(first_run):

@@ -13,9 +13,10 @@ import pytest
 
 from flows import pipeline
 from flows.settings import Settings
-from models.records import Deal, FetchedDocument, PollResult
+from models.records import DealMention, FetchedDocument, PollResult
+from warehouse.batch import DealBatch
 from warehouse import held_warehouse, init_warehouse, open_warehouse
-from warehouse.load import load_poll
+from warehouse.documents import load_poll
 
 OTHER_WRITER = """
 import sys, time
@@ -68,9 +69,9 @@ def test_a_process_waiting_to_write_gets_the_file_while_the_run_is_busy_elsewher
 
 
 def test_a_process_waiting_to_write_gets_the_file_at_the_next_use(warehouse, monkeypatch):
-    import warehouse.engine as engine_module
+    import warehouse.held as held_module
 
-    monkeypatch.setattr(engine_module, "WATCH_S", 3600.0)  # the idle watcher never looks: only a use hands over
+    monkeypatch.setattr(held_module, "WATCH_S", 3600.0)  # the idle watcher never looks: only a use hands over
     with held_warehouse(warehouse):
         with open_warehouse(warehouse):
             pass
@@ -93,15 +94,15 @@ def test_a_failed_load_leaves_no_trace_in_what_the_session_remembers(warehouse):
                                                                    "url": "http://127.0.0.1/w.xml"}, 3)
 
     def deal(seller, buyer, start=0):
-        return Deal(deal_type="hosting", seller=seller, buyer=buyer, capacity_mw=70.0, evidence="x", start=start,
-                    end=start + 1, confidence=0.7)
+        return DealMention(deal_type="hosting", seller=seller, buyer=buyer, capacity_mw=70.0, sentence="x", start_char=start,
+                    end_char=start + 1, confidence=0.7)
 
     with held_warehouse(warehouse):
-        assert len(pipeline.load_deals(settings, [(docs[0].doc_id, [deal("Hashgrid", "Andes Compute")])])) == 1
+        assert len(pipeline.load_deals(settings, DealBatch.of([(docs[0].doc_id, [deal("Hashgrid", "Andes Compute")])]))) == 1
         with pytest.raises(Exception):  # a span no INTEGER column holds: the load fails after matching
-            pipeline.load_deals(settings, [(docs[1].doc_id, [deal("Norvolt", "Riot Platforms"),
-                                                             deal("Norvolt", "Riot Platforms", start=2**40)])])
-        new = pipeline.load_deals(settings, [(docs[2].doc_id, [deal("Norvolt", "Riot Platforms")])])
+            pipeline.load_deals(settings, DealBatch.of([(docs[1].doc_id, [deal("Norvolt", "Riot Platforms"),
+                                                                          deal("Norvolt", "Riot Platforms", start=2**40)])]))
+        new = pipeline.load_deals(settings, DealBatch.of([(docs[2].doc_id, [deal("Norvolt", "Riot Platforms")])]))
     assert [d["seller"] for d in new] == ["Norvolt"]  # new: the failed load stored nothing
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -114,9 +115,9 @@ def test_a_held_session_does_not_keep_the_texts_it_read(warehouse, monkeypatch):
     # A run reads each document's text once; a held connection would otherwise cache every block it read,
     # up to the memory limit, so the run's memory grew with the warehouse. The session counts the texts that
     # reads bring in and trims once they reach TRIM_CACHED_BYTES (8 MB here: the test reads 40 MB).
-    import warehouse.engine as engine_module
+    import warehouse.held as held_module
 
-    monkeypatch.setattr(engine_module, "TRIM_CACHED_BYTES", 8_000_000)
+    monkeypatch.setattr(held_module, "TRIM_CACHED_BYTES", 8_000_000)
     with open_warehouse(warehouse) as engine, engine.begin() as conn:
         for first in range(0, 8000, 1000):  # ~40 MB of text that does not compress away, 5 MB a statement
             conn.exec_driver_sql(
@@ -182,13 +183,14 @@ def test_a_trim_that_cannot_free_enough_never_fails_the_use_before_it(warehouse,
     # At 20,000 documents the key indexes a store loads stay in memory, over the trimmed limit: DuckDB refuses
     # the lower limit, which aborted the transaction, and the store that had just committed raised.
     import warehouse.engine as engine_module
+    import warehouse.held as held_module
 
     monkeypatch.setattr(engine_module, "TRIMMED_MEMORY_LIMIT", "1KB")
     with held_warehouse(warehouse):
         with open_warehouse(warehouse) as engine, engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO documents (doc_id, key, url, content_hash, text, kind) "
                                  "SELECT 'd' || i, 'k' || i, 'u' || i, 'h' || i, 'text', 'news' FROM range(50000) t(i)")
-        for _ in range(engine_module.TRIM_EVERY + 1):  # a trim comes due among these
+        for _ in range(held_module.TRIM_EVERY + 1):  # a trim comes due among these
             with open_warehouse(warehouse) as engine, engine.connect() as conn:
                 conn.exec_driver_sql("SELECT count(*) FROM documents WHERE key = 'k7'").scalar()
         with open_warehouse(warehouse) as engine, engine.connect() as conn:

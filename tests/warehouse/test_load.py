@@ -6,12 +6,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from models.records import Deal, Failure, FetchedDocument, FetchRecord, PollResult
+from models.records import DealMention, Failure, FetchedDocument, FetchRecord, PollResult
 from warehouse import WarehouseError, init_warehouse, open_warehouse
-from warehouse.deals import KEPT_DATES, load_extractions
+from warehouse.batch import DealBatch
+from warehouse.deals import load_mentions
+from warehouse.held import HeldState
 from warehouse.identity import deal_key
-from warehouse.load import load_documents, load_poll, record_failures
-from warehouse.queries import deal_tracker, document_texts, run_sql
+from warehouse.documents import load_documents, load_poll, record_failures
+from warehouse.queries import deal_tracker, run_sql
 
 TABLES = ("documents", "document_copies", "deals", "deal_evidence", "sources", "fetches", "fetch_failures",
           "http_validators")
@@ -27,11 +29,11 @@ def _doc(url: str, text: str, source: str = "wire", day: int = 3) -> FetchedDocu
                            published_at=datetime(2025, 2, day, 14, tzinfo=timezone.utc))
 
 
-def _deal(**kw) -> Deal:
+def _deal(**kw) -> DealMention:
     base = dict(deal_type="asset_sale", seller="Hashgrid Mining Corp.", buyer="Andes Compute", asset="Rio Verde",
-                capacity_mw=40.0, price_usd=18e6, country="Paraguay", evidence="sell", start=0, end=4,
+                capacity_mw=40.0, price_usd=18e6, country="Paraguay", sentence="sell", start_char=0, end_char=4,
                 confidence=0.8, extractor_version="t1")
-    return Deal(**{**base, **kw})
+    return DealMention(**{**base, **kw})
 
 
 def _counts(engine) -> dict[str, int]:
@@ -80,12 +82,12 @@ def test_load_poll_keeps_two_template_updates_with_different_figures(engine):
     assert len(report.stored) == 2
 
 
-def test_load_extractions_merges_two_outlets_into_one_deal_with_two_sources(engine, warehouse_path):
+def test_load_mentions_merges_two_outlets_into_one_deal_with_two_sources(engine, warehouse_path):
     wire, trade = _doc("https://wire.example/a", WIRE), _doc("https://trade.example/b", TRADE, "trade", day=4)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire, trade), SOURCE, 3)
-        new = load_extractions(conn, [(wire.doc_id, [_deal()]),
-                                      (trade.doc_id, [_deal(seller="Hashgrid", confidence=0.6, cash_usd=18e6)])], "t1")
+        new = load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal()]),
+                                      (trade.doc_id, [_deal(seller="Hashgrid", confidence=0.6, cash_usd=18e6)])]), "t1")
     assert len(new) == 1
     engine.dispose()  # DuckDB: a read-only connection cannot sit beside a writable one in one process
     columns, rows = deal_tracker(warehouse_path)
@@ -94,43 +96,38 @@ def test_load_extractions_merges_two_outlets_into_one_deal_with_two_sources(engi
     assert row["cash_usd"] == 18e6 and row["usd_per_mw"] == 450000 and str(row["announced_date"]) == "2025-02-03"
 
 
-@pytest.mark.parametrize("read", [(), ("trade",), ("wire", "trade")])
-def test_a_new_deal_is_dated_by_its_earliest_document_whichever_texts_the_session_read(engine, read):
-    """A held session's read keeps the documents' dates for the load (pipeline.read_documents); documents it
-    did not read are looked up. Either way the date is right, and the load takes what it used."""
+@pytest.mark.parametrize("held", [False, True])
+def test_a_new_deal_is_dated_by_its_earliest_document(engine, held):
+    """The load merges a new deal's mentions as the `deals` view does: the date is the earliest document's,
+    whether or not a held session's cache of stored mentions is in use."""
     docs = {"wire": _doc("https://wire.example/a", WIRE), "trade": _doc("https://trade.example/b", TRADE, "trade", 4)}
     with engine.begin() as conn:
         load_poll(conn, _poll(*docs.values()), SOURCE, 3)
-    cache: dict = {}
-    with engine.connect() as conn:
-        texts = document_texts(conn, [docs[name].doc_id for name in read], cache.setdefault(KEPT_DATES, {}))
-    assert len(texts) == len(read)
     with engine.begin() as conn:
-        new = load_extractions(conn, [(docs["wire"].doc_id, [_deal()]),
-                                      (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])], "t1", cache)
+        new = load_mentions(conn, DealBatch.of([(docs["wire"].doc_id, [_deal()]),
+                                   (docs["trade"].doc_id, [_deal(seller="Hashgrid", confidence=0.6)])]), "t1", HeldState() if held else None)
     assert [(str(row["announced_date"]), row["sources"]) for row in new] == [("2025-02-03", 2)]
-    assert cache[KEPT_DATES] == {}
 
 
-def test_load_extractions_again_replaces_mentions_and_reports_no_new_deal(engine):
+def test_load_mentions_again_replaces_mentions_and_reports_no_new_deal(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
-        load_extractions(conn, [(wire.doc_id, [_deal()])], "t1")
+        load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal()])]), "t1")
     before = _counts(engine)
     with engine.begin() as conn:
-        assert load_extractions(conn, [(wire.doc_id, [_deal(price_usd=19e6)])], "t2") == []
+        assert load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal(price_usd=19e6)])]), "t2") == []
         assert conn.exec_driver_sql("SELECT price_usd FROM deals").scalar() == 19e6
         assert conn.exec_driver_sql("SELECT extractor_version FROM document_extractions").scalar() == "t2"
     assert _counts(engine) == before
 
 
-def test_load_extractions_drops_a_deal_no_document_states_any_more(engine):
+def test_load_mentions_drops_a_deal_no_document_states_any_more(engine):
     wire = _doc("https://wire.example/a", WIRE)
     with engine.begin() as conn:
         load_poll(conn, _poll(wire), SOURCE, 3)
-        load_extractions(conn, [(wire.doc_id, [_deal()])], "t1")
-        load_extractions(conn, [(wire.doc_id, [])], "t2")
+        load_mentions(conn, DealBatch.of([(wire.doc_id, [_deal()])]), "t1")
+        load_mentions(conn, DealBatch.of([(wire.doc_id, [])]), "t2")
         assert conn.exec_driver_sql("SELECT count(*) FROM deals").scalar() == 0
 
 

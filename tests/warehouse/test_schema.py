@@ -145,7 +145,7 @@ def test_upgrade_to_v4_rehashes_stored_texts_so_a_later_copy_is_still_recognised
     from datetime import datetime, timezone
 
     from models.records import FetchedDocument, PollResult
-    from warehouse.load import load_poll
+    from warehouse.documents import load_poll
 
     wire = ("Hashgrid Mining Corp. has agreed to sell its 40 MW Rio Verde facility in Paraguay to Andes Compute "
             "for $18 million in cash, the company said on Monday. The buyer plans to host AI workloads there, "

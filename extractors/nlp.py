@@ -13,7 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from models.records import Deal
+from models.records import DealMention
 
 from . import components  # noqa: F401  (registers the minewire_* factories)
 from .candidates import Candidate, DocContext
@@ -67,13 +67,13 @@ def rules_doc(nlp: Language, text: str, components: tuple[str, ...] = RULE_COMPO
     return doc
 
 
-def extract(text: str, nlp: Language) -> list[Deal]:
+def extract(text: str, nlp: Language) -> list[DealMention]:
     """Deals stated in one document's full text (title, blank line, body)."""
     return extract_many([text], nlp)[0]
 
 
 def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128,
-                 models: DealModels | None = None) -> list[list[Deal]]:
+                 models: DealModels | None = None) -> list[list[DealMention]]:
     """Deals for each text, in order; the model reads only the cue sentences of all texts, in one batch.
 
     A text longer than one window is read window by window (up to MAX_TEXT_CHARS, past which it is cut with a
@@ -87,11 +87,11 @@ def extract_many(texts: Iterable[str], nlp: Language, batch_size: int = 128,
             owners.append(index)
             offsets.append(offset)
             parts.append(part)
-    results: list[list[Deal]] = [[] for _ in range(owners[-1] + 1)] if owners else []
+    results: list[list[DealMention]] = [[] for _ in range(owners[-1] + 1)] if owners else []
     for owner, offset, (text, spans, docs) in zip(owners, offsets, _sentence_docs(parts, nlp, batch_size)):
         for deal in _document(nlp, text, spans, docs, models):
             if offset:
-                deal.start, deal.end = deal.start + offset, deal.end + offset
+                deal.start_char, deal.end_char = deal.start_char + offset, deal.end_char + offset
             results[owner].append(deal)
     return [dedupe(deals) if len(deals) > 1 else deals for deals in results]
 
@@ -124,7 +124,7 @@ def _sentence_docs(texts: Iterable[str], nlp: Language, batch_size: int):
 
 
 def _document(nlp: Language, text: str, spans: list[tuple[int, int]], docs: dict[int, Doc],
-              models: DealModels | None = None) -> list[Deal]:
+              models: DealModels | None = None) -> list[DealMention]:
     if not docs:
         return []
     try:

@@ -1,4 +1,5 @@
-"""Bulk, idempotent loads: one Arrow insert per table per batch, inside the caller's SQLAlchemy transaction."""
+"""Bulk, idempotent loads of what polls found (documents, fetch log, failures, cursors): one Arrow insert per
+table per batch, inside the caller's SQLAlchemy transaction. Deals are loaded by warehouse/deals.py."""
 
 from __future__ import annotations
 

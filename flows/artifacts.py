@@ -31,11 +31,11 @@ def publish_new_deals(deals: list[dict]) -> None:
                           description=_described(len(deals), "new deals found by this run"))
 
 
-def publish_new_documents(cfg: Settings, doc_ids: list[str], key: str) -> None:
+def publish_new_documents(settings: Settings, doc_ids: list[str], key: str) -> None:
     """One table of the documents this run stored, read back from the warehouse (titles, dates, URLs)."""
     rows: list[dict] = []
     if doc_ids:
-        with open_warehouse(cfg.warehouse) as engine, engine.connect() as conn:
+        with open_warehouse(settings.warehouse) as engine, engine.connect() as conn:
             rows = document_rows(conn, doc_ids[:MAX_ROWS])
     create_table_artifact(table=table_rows(rows, DOCUMENT_COLUMNS), key=key,
                           description=_described(len(doc_ids), "new documents stored by this run"))

@@ -21,10 +21,10 @@ from warehouse import held_warehouse
 def backfill(start: date, end: date, sources: list[str] | None = None, companies: list[str] | None = None,
              window_days: int = 90, settings: RunSettings | None = None, progress: Progress | None = None) -> dict:
     """Poll each source window by window over [start, end]; a rerun skips the windows already done."""
-    cfg = settings_from(settings)
-    with held_warehouse(cfg.warehouse):  # the artifact reads the stored rows through the run's one writer
-        totals = backfill_windows(cfg, prefect_steps(), start, end, sources, companies, window_days, progress)
-        publish_new_documents(cfg, totals["stored_ids"], "backfill-new-documents")
+    settings = settings_from(settings)
+    with held_warehouse(settings.warehouse):  # the artifact reads the stored rows through the run's one writer
+        totals = backfill_windows(settings, prefect_steps(), start, end, sources, companies, window_days, progress)
+        publish_new_documents(settings, totals["stored_ids"], "backfill-new-documents")
     # Like ingest: one event for the run, so a deployed backfill gets its documents extracted too.
     announce_stored(totals["stored_ids"], f"backfill {start}..{end}", totals["sources"])
     create_markdown_artifact(

@@ -23,12 +23,12 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
                   settings: RunSettings | None = None, progress: Progress | None = None) -> dict:
     """Extract the given documents; or (no ids) every document not yet extracted by this extractor version,
     or only those extracted by a version lower than older_than."""
-    cfg = settings_from(settings)
-    if cfg.task_runner == "dask":  # Dask workers are the processes: no extraction workers of their own
-        cfg = cfg.model_copy(update={"extract_processes": 1})
+    settings = settings_from(settings)
+    if settings.task_runner == "dask":  # Dask workers are the processes: no extraction workers of their own
+        settings = settings.model_copy(update={"extract_processes": 1})
     if isinstance(document_ids, str):  # an event trigger renders the payload's list as JSON text
         document_ids = json.loads(document_ids)
-    done = extract_documents(cfg, prefect_steps(), document_ids, stale_only, older_than, progress)
+    done = extract_documents(settings, prefect_steps(), document_ids, stale_only, older_than, progress)
     ids, mentions, new_deals = done["documents"], done["mentions"], done["new_deals"]
     for deal in new_deals:
         emit_event(event=DEAL_EVENT,
@@ -46,12 +46,12 @@ def extract_deals(document_ids: list[str] | str | None = None, stale_only: bool 
     return extraction_result(done)
 
 
-def with_task_runner(settings_obj) -> object:
+def with_task_runner(settings) -> object:
     """extract_deals on the configured task runner: threads, or Dask (local cluster or a scheduler address)."""
-    if settings_obj.task_runner != "dask":
+    if settings.task_runner != "dask":
         return extract_deals
     from prefect_dask import DaskTaskRunner
 
-    runner = (DaskTaskRunner(address=settings_obj.dask_address) if settings_obj.dask_address
+    runner = (DaskTaskRunner(address=settings.dask_address) if settings.dask_address
               else DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True}))
     return extract_deals.with_options(task_runner=runner)

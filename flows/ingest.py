@@ -24,10 +24,10 @@ NEW_DOCUMENTS_KEY = "ingest-new-documents"
 def ingest(group: str | None = None, sources: list[str] | None = None, settings: RunSettings | None = None,
            progress: Progress | None = None) -> dict:
     """Poll the watchlist (or one group / named sources) once and store what is new."""
-    cfg = settings_from(settings)
-    with held_warehouse(cfg.warehouse):  # the artifact reads the stored rows through the run's one writer
-        summary, reports = ingest_sources(cfg, prefect_steps(), group, sources, progress)
-        publish_new_documents(cfg, summary["stored_ids"], NEW_DOCUMENTS_KEY)
+    settings = settings_from(settings)
+    with held_warehouse(settings.warehouse):  # the artifact reads the stored rows through the run's one writer
+        summary, reports = ingest_sources(settings, prefect_steps(), group, sources, progress)
+        publish_new_documents(settings, summary["stored_ids"], NEW_DOCUMENTS_KEY)
     announce_stored(summary["stored_ids"], f"ingest {group or 'all'}", [r.source for r in reports if r.stored])
     create_markdown_artifact(markdown=summary_markdown(summary, reports), key="ingest-summary",
                              description="documents stored by this ingest run")

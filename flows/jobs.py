@@ -25,24 +25,24 @@ def _no_progress(step: str, done: int, total: int, note: str = "") -> None:
     return None
 
 
-def ingest_sources(cfg: Settings, steps: Steps, group: str | None = None, names: list[str] | None = None,
+def ingest_sources(settings: Settings, steps: Steps, group: str | None = None, names: list[str] | None = None,
                    progress: Progress | None = None) -> tuple[dict, list[pipeline.StoreReport]]:
     """Poll the chosen sources once and store what is new; the run's summary and each source's report."""
-    chosen = select_sources(cfg, group, names)  # an unknown group or source is refused before any write
+    chosen = select_sources(settings, group, names)  # an unknown group or source is refused before any write
     # The writer is held for the run, as extract_documents holds it: opening the file costs more than storing a
     # group (DuckDB loads the documents' key indexes on the first look-up after each open; the cost grows with
     # the warehouse, bench/README.md). Another writer or a reader that waits gets it between two stores.
-    with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):
-        pipeline.prepare_warehouse(cfg)
-        steps.before_writes(cfg)
-        reports, source_errors = poll_and_store(cfg, steps, chosen, progress or _no_progress)
+    with stop_requests_on_interrupt(), held_warehouse(settings.warehouse):
+        pipeline.prepare_warehouse(settings)
+        steps.before_writes(settings)
+        reports, source_errors = poll_and_store(settings, steps, chosen, progress or _no_progress)
     return summarise(reports, source_errors), reports
 
 
-def poll_and_store(cfg: Settings, steps: Steps, chosen: list[SourceConfig],
+def poll_and_store(settings: Settings, steps: Steps, chosen: list[SourceConfig],
                    progress: Progress) -> tuple[list[pipeline.StoreReport], list[str]]:
     """Poll the sources group by group and store each group's polls in order."""
-    states = pipeline.read_states(cfg, chosen)  # one warehouse open for all, not one per source
+    states = pipeline.read_states(settings, chosen)  # one warehouse open for all, not one per source
     # A task per group of sources, not per source: a task run has a fixed cost in CPU and server writes
     # (bench/README.md), and a feed poll often brings a handful of documents. Groups poll in parallel and are
     # stored in order.
@@ -51,7 +51,7 @@ def poll_and_store(cfg: Settings, steps: Steps, chosen: list[SourceConfig],
     batches = (chosen[i:i + SOURCES_PER_TASK] for i in range(0, len(chosen), SOURCES_PER_TASK))
 
     def submit(batch: list[SourceConfig]) -> tuple:
-        return batch, steps.submit_poll_group(cfg, batch, {s.name: states[s.name] for s in batch})
+        return batch, steps.submit_poll_group(settings, batch, {s.name: states[s.name] for s in batch})
 
     window = deque(submit(batch) for batch in islice(batches, GROUPS_IN_FLIGHT))
     reports, source_errors, done = [], [], 0
@@ -70,11 +70,11 @@ def poll_and_store(cfg: Settings, steps: Steps, chosen: list[SourceConfig],
                 steps.log.error("source %s failed: %s", source.name, result)
                 source_errors.append(f"{source.name}: {result}")
             elif pipeline.is_quiet(result):  # answered 304 and nothing else: nothing to write, no task run
-                reports.append(pipeline.store(cfg, source, result))
+                reports.append(pipeline.store(settings, source, result))
             else:
                 polls.append((source, result))
         if polls:
-            reports += steps.store_group(cfg, polls)
+            reports += steps.store_group(settings, polls)
         done += len(batch)
         progress("poll", done, len(chosen), f"{sum(len(r.stored) for r in reports)} new documents")
     return reports, source_errors
@@ -103,27 +103,27 @@ def ingest_problem(summary: dict) -> str | None:
     return None
 
 
-def extract_documents(cfg: Settings, steps: Steps, document_ids: list[str] | None = None, stale_only: bool = True,
+def extract_documents(settings: Settings, steps: Steps, document_ids: list[str] | None = None, stale_only: bool = True,
                       older_than: str | None = None, progress: Progress | None = None) -> dict:
     """Extract and load deals batch by batch: {"documents": ids, "mentions": n, "new_deals": [deal rows]}."""
     progress = progress or _no_progress
-    steps.before_writes(cfg)
+    steps.before_writes(settings)
     # The writer is held for the run (a load costs a batch's rows, not opening and checkpointing the file);
     # another writer that waits for it gets it while the run extracts, or after the current load.
-    with held_warehouse(cfg.warehouse):
-        ids = pipeline.select_document_ids(cfg, document_ids, stale_only=stale_only, older_than=older_than)
-        size = max(cfg.batch_size, 1)
-        batches = (pipeline.read_documents(cfg, ids[i : i + size]) for i in range(0, len(ids), size))
+    with held_warehouse(settings.warehouse):
+        ids = pipeline.select_document_ids(settings, document_ids, stale_only=stale_only, older_than=older_than)
+        size = max(settings.batch_size, 1)
+        batches = (pipeline.read_documents(settings, ids[i : i + size]) for i in range(0, len(ids), size))
         # A bounded window of batches in flight: the next batch extracts while this one loads, yet memory holds
         # two batches' spaCy docs, not every batch of a 20,000-document backfill at once (one thread each).
-        window: deque = deque(steps.submit_extract(cfg, b) for b in islice(batches, IN_FLIGHT))
+        window: deque = deque(steps.submit_extract(settings, b) for b in islice(batches, IN_FLIGHT))
         new_deals, mentions, done = [], 0, 0
         progress("extract", 0, len(ids), "")
         while window:
             batch = window.popleft().result()
-            window.extend(steps.submit_extract(cfg, b) for b in islice(batches, 1))
+            window.extend(steps.submit_extract(settings, b) for b in islice(batches, 1))
             mentions += batch.mention_count
-            new_deals += steps.load_deals(cfg, batch)
+            new_deals += steps.load_deals(settings, batch)
             done += len(batch)
             progress("extract", done, len(ids), f"{len(new_deals)} new deals")
     return {"documents": ids, "mentions": mentions, "new_deals": new_deals}
@@ -147,10 +147,10 @@ def date_windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
     return windows
 
 
-def backfill_sources(cfg: Settings, names: list[str] | None, companies: list[str] | None) -> list[SourceConfig]:
+def backfill_sources(settings: Settings, names: list[str] | None, companies: list[str] | None) -> list[SourceConfig]:
     """The sources a backfill walks: by name, then by company (or source name); SourceError naming a company
     no source is about."""
-    chosen = select_sources(cfg, None, names)
+    chosen = select_sources(settings, None, names)
     if not companies:
         return chosen
     about = {(s.company or "").lower() for s in chosen} | {s.name.lower() for s in chosen}
@@ -162,39 +162,39 @@ def backfill_sources(cfg: Settings, names: list[str] | None, companies: list[str
     return [s for s in chosen if (s.company or "").lower() in wanted or s.name.lower() in wanted]
 
 
-def backfill_windows(cfg: Settings, steps: Steps, start: date, end: date, names: list[str] | None = None,
+def backfill_windows(settings: Settings, steps: Steps, start: date, end: date, names: list[str] | None = None,
                      companies: list[str] | None = None, window_days: int = 90,
                      progress: Progress | None = None) -> dict:
     """Poll each source window by window over [start, end]; a rerun skips the windows already done."""
     progress = progress or _no_progress
-    chosen = backfill_sources(cfg, names, companies)
+    chosen = backfill_sources(settings, names, companies)
     windows = date_windows(start, end, window_days)
     totals = {"windows": 0, "skipped_windows": 0, "stored": 0, "failed": 0, "stored_ids": [], "sources": []}
-    with stop_requests_on_interrupt(), held_warehouse(cfg.warehouse):  # as ingest holds it
-        pipeline.prepare_warehouse(cfg)
-        steps.before_writes(cfg)
+    with stop_requests_on_interrupt(), held_warehouse(settings.warehouse):  # as ingest holds it
+        pipeline.prepare_warehouse(settings)
+        steps.before_writes(settings)
         progress("backfill", 0, len(windows), f"{start}..{end}")
         for i, window in enumerate(windows, 1):
-            walk_window(cfg, steps, chosen, window, totals)
+            walk_window(settings, steps, chosen, window, totals)
             progress("backfill", i, len(windows), f"{window[0]}..{window[1]}: {totals['stored']} stored")
     return totals
 
 
-def walk_window(cfg: Settings, steps: Steps, chosen: list[SourceConfig], window: tuple[date, date],
+def walk_window(settings: Settings, steps: Steps, chosen: list[SourceConfig], window: tuple[date, date],
                 totals: dict) -> None:
     """Poll and store each source over one window (unless already walked), adding to totals."""
-    done = done_windows(cfg, [s.name for s in chosen])
+    done = done_windows(settings, [s.name for s in chosen])
     for source in chosen:
         if (source.name, *window) in done:
             totals["skipped_windows"] += 1
             continue
         try:
-            result = steps.poll_window(cfg, source, window[0], window[1])
+            result = steps.poll_window(settings, source, window[0], window[1])
         except Exception as exc:  # noqa: BLE001 - the window stays open: the next run tries it again
             steps.log.error("backfill %s %s..%s failed: %s", source.name, *window, exc)
             totals["failed"] += 1
             continue
-        report = steps.store_window(cfg, source, result, window)
+        report = steps.store_window(settings, source, result, window)
         totals["windows"] += 1
         totals["stored"] += len(report.stored)
         totals["failed"] += report.failed

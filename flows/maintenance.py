@@ -26,11 +26,11 @@ def compact(settings: Settings, keep_days: float = 7.0) -> dict:
 def compact_lake_flow(keep_days: float = 7.0, settings: RunSettings | None = None) -> dict:
     """Merge small files, expire snapshots older than keep_days, delete files no snapshot uses any more.
     Scheduled nightly for every install: on a DuckDB file it only says there is nothing to do."""
-    cfg = settings_from(settings)
-    if not cfg.on_lake:
-        get_run_logger().info("%s is a DuckDB file: nothing to compact", cfg.warehouse_path)
+    settings = settings_from(settings)
+    if not settings.on_lake:
+        get_run_logger().info("%s is a DuckDB file: nothing to compact", settings.warehouse_path)
         return {}
-    result = compact(cfg, keep_days)
+    result = compact(settings, keep_days)
     get_run_logger().info("data files %(files_before)d -> %(files_after)d, snapshots %(snapshots_before)d -> "
                           "%(snapshots_after)d", result)
     return result

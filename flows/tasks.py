@@ -99,12 +99,12 @@ def prefect_steps() -> Steps:
     from flows.runs import ensure_write_limit
 
     return Steps(
-        submit_poll_group=lambda cfg, sources, states: poll_sources_task.submit(*by_value(cfg, sources, states)),
-        store_group=lambda cfg, polls: store_sources_task(*by_value(cfg, polls)),
-        poll_window=lambda cfg, source, since, until: poll_task(*by_value(cfg, source, since, until)),
-        store_window=lambda cfg, source, result, window: store_task(*by_value(cfg, source, result, window)),
-        submit_extract=lambda cfg, docs: extract_task.submit(*by_value(cfg, docs)),
-        load_deals=lambda cfg, batch: load_deals_task(*by_value(cfg, batch)),
+        submit_poll_group=lambda settings, sources, states: poll_sources_task.submit(*by_value(settings, sources, states)),
+        store_group=lambda settings, polls: store_sources_task(*by_value(settings, polls)),
+        poll_window=lambda settings, source, since, until: poll_task(*by_value(settings, source, since, until)),
+        store_window=lambda settings, source, result, window: store_task(*by_value(settings, source, result, window)),
+        submit_extract=lambda settings, docs: extract_task.submit(*by_value(settings, docs)),
+        load_deals=lambda settings, batch: load_deals_task(*by_value(settings, batch)),
         before_writes=ensure_write_limit,  # none for a lake or a temporary server (flows.slots.warehouse_slot)
         log=get_run_logger(),
     )

@@ -36,11 +36,7 @@ def company_rows() -> dict[str, dict]:
 @lru_cache(maxsize=1)
 def company_index() -> dict[str, dict]:
     """Every surface form (name, alias, ticker) -> its registry row."""
-    index: dict[str, dict] = {}
-    for row in _companies():
-        for form in [row["name"], *row.get("aliases", [])]:
-            index.setdefault(form, row)
-    return index
+    return _by_form(_companies())
 
 
 @lru_cache(maxsize=1)
@@ -55,8 +51,13 @@ def places() -> tuple[dict, ...]:
 @lru_cache(maxsize=1)
 def place_index() -> dict[str, dict]:
     """Every surface form of a place -> its row (US-state and province abbreviations excluded)."""
+    return _by_form(places())
+
+
+def _by_form(rows) -> dict[str, dict]:
+    """Each row under its name and each alias; the first row to claim a form keeps it."""
     index: dict[str, dict] = {}
-    for row in places():
+    for row in rows:
         for form in [row["name"], *row.get("aliases", [])]:
             index.setdefault(form, row)
     return index

@@ -59,25 +59,3 @@ def deal_line(deal: dict) -> str:
                deal.get("price_usd") and f"${deal['price_usd'] / 1e6:,.1f}M",
                deal.get("country")]
     return f"{parts[0]} ({deal.get('deal_type')}): " + ", ".join(str(d) for d in details if d)
-
-
-def ensure_write_limit(settings: Settings) -> None:
-    """Create the write slot of the settings' warehouse (a global concurrency limit of 1) if the Prefect server
-    lacks it; nothing for a warehouse without one (see flows.slots.warehouse_slot)."""
-    from flows.slots import warehouse_slot  # imports Prefect: the plain path never calls this
-
-    name = warehouse_slot(settings)
-    if name is None:
-        return
-    from prefect import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectNotFound
-
-    try:
-        with get_client(sync_client=True) as client:
-            try:
-                client.read_global_concurrency_limit_by_name(name)
-            except ObjectNotFound:
-                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
-    except Exception:  # noqa: BLE001 - raced by another run, or no rights: the DuckDB lock wait still serialises
-        pass

@@ -62,6 +62,26 @@ def warehouse_slot(settings: Settings) -> str | None:
     return slot_name(settings.warehouse_path)
 
 
+def ensure_write_slot(settings: Settings) -> None:
+    """Create the settings' warehouse's write slot (a global concurrency limit of 1) if the Prefect server lacks
+    it; nothing for a warehouse without one (see warehouse_slot)."""
+    name = warehouse_slot(settings)
+    if name is None:
+        return
+    from prefect import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            try:
+                client.read_global_concurrency_limit_by_name(name)
+            except ObjectNotFound:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+    except Exception:  # noqa: BLE001 - raced by another run, or no rights: the DuckDB lock wait still serialises
+        pass
+
+
 def _busy_retry(call, deadline: float):
     """call() with retries on 503 after 50 ms, 100 ms, … (not the client's own 2 s back-off); 423 passes up."""
     busy = 0.05

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flows import pipeline
@@ -48,14 +47,10 @@ def plain_steps(pool: Executor | None = None) -> Steps:
     return Steps(
         submit_poll_group=lambda settings, sources, states: submit(pipeline.poll_many, settings, sources, states),
         store_group=retrying(pipeline.store_many, WRITE_RETRY_DELAYS_S),
-        poll_window=retrying(_poll_window, POLL_RETRY_DELAYS_S),
+        poll_window=retrying(pipeline.poll, POLL_RETRY_DELAYS_S),
         store_window=retrying(pipeline.store, WRITE_RETRY_DELAYS_S),
         submit_extract=lambda settings, docs: submit(pipeline.extract_batch, settings, docs),
         load_deals=retrying(pipeline.load_deals, WRITE_RETRY_DELAYS_S),
         before_writes=lambda settings: None,
         log=pipeline.log,
     )
-
-
-def _poll_window(settings, source, since: date, until: date):
-    return pipeline.poll(settings, source, since, until)

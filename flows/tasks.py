@@ -19,7 +19,7 @@ from prefect.utilities.annotations import opaque
 from flows import pipeline
 from flows.retries import POLL_RETRY_DELAYS_S, WRITE_RETRY_DELAYS_S, should_retry
 from flows.settings import Settings, SourceConfig
-from flows.slots import write_slot
+from flows.slots import ensure_write_slot, write_slot
 from flows.steps import Steps
 from models.records import PollResult, SourceState
 from warehouse.batch import DealBatch, DocumentBatch
@@ -96,8 +96,6 @@ def prefect_steps() -> Steps:
     """The runs' steps as this module's tasks (called inside a flow: the log is the flow run's)."""
     from prefect import get_run_logger
 
-    from flows.runs import ensure_write_limit
-
     return Steps(
         submit_poll_group=lambda settings, sources, states: poll_sources_task.submit(*by_value(settings, sources, states)),
         store_group=lambda settings, polls: store_sources_task(*by_value(settings, polls)),
@@ -105,6 +103,6 @@ def prefect_steps() -> Steps:
         store_window=lambda settings, source, result, window: store_task(*by_value(settings, source, result, window)),
         submit_extract=lambda settings, docs: extract_task.submit(*by_value(settings, docs)),
         load_deals=lambda settings, batch: load_deals_task(*by_value(settings, batch)),
-        before_writes=ensure_write_limit,  # none for a lake or a temporary server (flows.slots.warehouse_slot)
+        before_writes=ensure_write_slot,  # none for a lake or a temporary server (flows.slots.warehouse_slot)
         log=get_run_logger(),
     )

@@ -69,9 +69,7 @@ def _check_sources(group: str | None = None, names: list[str] | None = None,
     from flows.jobs import backfill_sources
     from flows.runs import select_sources
 
-    chosen = select_sources(settings(), group, names)
-    if companies:
-        chosen = backfill_sources(settings(), names, companies)
+    chosen = backfill_sources(settings(), names, companies) if companies else select_sources(settings(), group, names)
     edgar = [s for s in chosen if s.kind == "edgar"]
     if edgar:
         try:
